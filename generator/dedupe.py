@@ -1,0 +1,93 @@
+"""Deduplication: many listings in, one paper per real paper out.
+
+Identity is the arXiv id (without version) when any listing knows it, and otherwise the
+normalised title. A listing without an id joins the paper whose id-bearing listings share
+its normalised title, so a page copy and a JSON file that name one paper give one paper.
+
+Which value wins, field by field (the one place this is decided):
+  1. The most recent listing that has a value for the field wins (newer data is fresher:
+     upvotes, stars, a revised title or abstract).
+  2. On the same day, a structured source (one that knows the arXiv id) beats a page copy,
+     because it carries the paper's own metadata rather than a rendering of it.
+  3. Remaining ties go to the source file name, then the line, so the result never depends
+     on the order files were read in.
+Curators' edits are applied later (see ``curate``) and beat everything here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from typing import Iterable
+
+from .clean import title_key
+from .model import Listing, Paper
+
+_FIELDS = ("arxiv_id", "upvotes", "published", "updated", "organization", "github_repo",
+           "github_stars", "project_page", "ai_summary", "category")
+
+
+def _rank(listing: Listing) -> tuple:
+    return (listing.date, listing.arxiv_id is not None, listing.source, listing.line)
+
+
+def paper_key(arxiv_id: str | None, title: str) -> str:
+    """The identity key of a paper: its arXiv id, else its normalised title."""
+    return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{title_key(title)}"
+
+
+def deduplicate(listings: Iterable[Listing]) -> list[Paper]:
+    """Merge listings of the same paper; papers come out sorted by key."""
+    listings = sorted(listings, key=_rank)
+    by_id: dict[str, list[Listing]] = defaultdict(list)
+    id_by_title: dict[str, str] = {}
+    for listing in listings:
+        if listing.arxiv_id:
+            by_id[listing.arxiv_id].append(listing)
+    for arxiv_id in sorted(by_id):
+        for listing in by_id[arxiv_id]:
+            # The lowest id claims a title shared by several ids, so the choice is stable.
+            id_by_title.setdefault(title_key(listing.title), arxiv_id)
+    groups: dict[str, list[Listing]] = defaultdict(list)
+    for listing in listings:
+        arxiv_id = listing.arxiv_id or id_by_title.get(title_key(listing.title))
+        groups[paper_key(arxiv_id, listing.title)].append(listing)
+    return [_merge(key, group) for key, group in sorted(groups.items())]
+
+
+def _merge(key: str, group: list[Listing]) -> Paper:
+    newest_first = group[::-1]  # group is sorted by _rank ascending
+
+    def pick(field: str):
+        return next((getattr(x, field) for x in newest_first
+                     if getattr(x, field) not in (None, "", ())), None)
+
+    latest = newest_first[0]
+    abstracts = {_text_key(x.abstract) for x in group}
+    first = group[0]
+    return Paper(
+        key=key,
+        title=latest.title,
+        abstract=latest.abstract,
+        dates=tuple(sorted({x.date for x in group})),
+        sources=tuple(sorted({x.source for x in group})),
+        title_key=title_key(latest.title),
+        authors=pick("authors") or (),
+        ai_keywords=pick("ai_keywords") or (),
+        abstract_changed=len(abstracts) > 1,
+        first_seen=(first.date, first.source, first.line),
+        **{field: pick(field) for field in _FIELDS},
+    )
+
+
+def _text_key(text: str) -> str:
+    # Only a change of words counts as a new abstract, not a change of spacing or quotes.
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def first_date(paper: Paper) -> dt.date:
+    """The first digest day the paper was listed on."""
+    return paper.dates[0]

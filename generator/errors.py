@@ -1,0 +1,55 @@
+"""The one error type of the digest: a problem with a place and a remedy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is and what to do about it."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class DigestError(Exception):
+    """Raised with every problem found, so one run reports them all."""
+
+    def __init__(self, problems: Problem | list[Problem] | tuple[Problem, ...]):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, path: str | Path, line: int | None, message: str) -> "DigestError":
+        """An error for a single problem."""
+        return cls(Problem(str(path), line, message))
+
+
+class Collector:
+    """Gathers problems across a run and raises them together at a checkpoint."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str | Path, line: int | None, message: str) -> None:
+        self.problems.append(Problem(str(path), line, message))
+
+    def extend(self, error: DigestError) -> None:
+        self.problems.extend(error.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise DigestError(sorted(set(self.problems), key=_order))
+
+
+def _order(p: Problem) -> tuple:
+    return (p.path, p.line or 0, p.message)

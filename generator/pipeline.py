@@ -1,0 +1,218 @@
+"""The pipeline: load inputs at one edge, plan everything in memory, write at the other.
+
+``plan`` is pure: it turns the loaded bytes into every file ``generate`` would write,
+and reports every problem it found in one DigestError before anything touches the disk.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .curate import CuratedPage, merge_tags, parse_page
+from .dedupe import deduplicate
+from .errors import Collector, DigestError, Problem
+from .model import Listing
+from .project import Project
+from .readers import SourceFile, read_source
+from .render import Entry, SiteInfo, render_site
+from .slugs import assign_slugs, match_pages
+from .tagging import Vocabulary, parse_vocabulary
+from .write import WriteReport, changes, write_tree
+
+GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
+GENERATED_FILES = ("index.md", "tags.md")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything generate reads, as loaded from disk."""
+
+    sources: tuple[SourceFile, ...]
+    vocabulary: tuple[str, str]  # (display path, text)
+    pages: tuple[tuple[str, str], ...]  # (path relative to the project, text), sorted
+    generated: frozenset[str]  # generated files now in content/, relative to it
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The ingest report."""
+
+    files: int
+    listings: int
+    papers: int
+
+    @property
+    def merged(self) -> int:
+        return self.listings - self.papers
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What generate would leave in content/."""
+
+    files: dict[str, bytes]
+    stale: frozenset[str]
+    orphans: tuple[CuratedPage, ...]
+    stats: Stats
+
+
+def load(project: Project) -> Inputs:
+    """Read sources, vocabulary and existing pages, naming any file that cannot be read."""
+    problems = Collector()
+    if not project.sources.is_dir():
+        problems.add(_rel(project, project.sources), None,
+                     "the sources folder is missing; create it and add a day's listing")
+    files = sorted(p for p in project.sources.rglob("*") if p.is_file()
+                   and not p.name.startswith(".")) if project.sources.is_dir() else []
+    sources = tuple(SourceFile(p.relative_to(project.sources).as_posix(), p.read_bytes(),
+                               project.default_year) for p in files)
+    if not files and project.sources.is_dir():
+        problems.add(_rel(project, project.sources), None,
+                     "there are no sources; add a day's listing with 'digest add FILE'")
+    vocab_path = _rel(project, project.vocabulary)
+    try:
+        vocab_text = project.vocabulary.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        problems.add(vocab_path, None, "the topic vocabulary file is missing; create it "
+                                       "(see CONTRIBUTING.md) or set [tool.digest] vocabulary")
+        vocab_text = ""
+    except UnicodeDecodeError as exc:
+        problems.add(vocab_path, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+        vocab_text = ""
+    pages = []
+    papers_dir = project.content / "papers"
+    for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
+        try:
+            pages.append((_rel(project, path), path.read_bytes().decode("utf-8")))
+        except UnicodeDecodeError as exc:
+            problems.add(_rel(project, path), None,
+                         f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+    generated = set()
+    for folder in GENERATED_DIRS:
+        base = project.content / folder
+        if base.is_dir():
+            generated.update(p.relative_to(project.content).as_posix()
+                             for p in base.iterdir() if p.is_file() and not p.name.startswith("."))
+    generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
+    problems.raise_if_any()
+    return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated))
+
+
+def _rel(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def plan(inputs: Inputs, site: SiteInfo, content_prefix: str = "content/") -> Plan:
+    """Every generated file for these inputs, or every problem that prevents it."""
+    problems = Collector()
+    vocab = _vocabulary(inputs, problems)
+    listings = _listings(inputs, problems)
+    pages = _pages(inputs, problems)
+    problems.raise_if_any()
+
+    papers = deduplicate(listings)
+    matched = match_pages(papers, pages)
+    orphans = tuple(p for p in pages if p not in matched.values())
+    existing = {key: Path(page.path).stem for key, page in matched.items()}
+    slugs = assign_slugs(papers, existing, frozenset(Path(p.path).stem for p in orphans))
+    entries = []
+    for paper in papers:
+        page = matched.get(paper.key)
+        rules = vocab.tag(paper)
+        tags = vocab.order(merge_tags(rules, page)) if page is None else merge_tags(rules, page)
+        for tag in tags:
+            if vocab.get(tag) is None:
+                problems.add(page.path, page.tags_line, _unknown_tag(tag, vocab))
+        entries.append(Entry(
+            paper=paper, slug=slugs[paper.key], tags=tags, rule_tags=rules,
+            featured=page.featured if page else False, hidden=page.hidden if page else False,
+            notes=page.notes if page else "\n"))
+    problems.raise_if_any()
+    rendered = render_site(entries, vocab, site)
+    files = {path: text.encode("utf-8") for path, text in rendered.items()}
+    stale = frozenset(inputs.generated - set(files))
+    return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)))
+
+
+def _vocabulary(inputs: Inputs, problems: Collector) -> Vocabulary:
+    path, text = inputs.vocabulary
+    try:
+        return parse_vocabulary(text, path)
+    except DigestError as exc:
+        problems.extend(exc)
+        return Vocabulary(())
+
+
+def _listings(inputs: Inputs, problems: Collector) -> list[Listing]:
+    listings: list[Listing] = []
+    for source in inputs.sources:
+        try:
+            listings.extend(read_source(source))
+        except DigestError as exc:
+            problems.extend(DigestError([Problem(f"sources/{p.path}" if p.path == source.name
+                                                 else p.path, p.line, p.message)
+                                         for p in exc.problems]))
+    return listings
+
+
+def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
+    pages = []
+    seen: dict[str, str] = {}
+    for path, text in inputs.pages:
+        try:
+            page = parse_page(text, path)
+        except DigestError as exc:
+            problems.extend(exc)
+            continue
+        if page.key in seen:
+            problems.add(path, 2, f"duplicate paper: {seen[page.key]} has the same id "
+                                  f"({page.key}); merge the notes into one page and delete the other")
+            continue
+        seen[page.key] = path
+        pages.append(page)
+    return pages
+
+
+def _unknown_tag(tag: str, vocab: Vocabulary) -> str:
+    close = difflib.get_close_matches(tag, vocab.slugs, n=1, cutoff=0.0)
+    hint = f"did you mean '{close[0]}'?" if close else "add it to the vocabulary first"
+    return f"tag '{tag}' is not a topic in the vocabulary; {hint}"
+
+
+def generate(project: Project) -> tuple[Plan, WriteReport]:
+    """Plan everything, then write what changed; nothing is written if planning fails."""
+    the_plan = plan(load(project), site_info(project))
+    report = write_tree(project.content, the_plan.files, the_plan.stale)
+    return the_plan, report
+
+
+def site_info(project: Project) -> SiteInfo:
+    """The site settings the renderer needs."""
+    return SiteInfo(name=project.site_name, url=project.site_url, feed_size=project.feed_size)
+
+
+def check(project: Project) -> list[Problem]:
+    """Every reason the tree is not what generate would write; writes nothing."""
+    try:
+        the_plan = plan(load(project), site_info(project))
+    except DigestError as exc:
+        return list(exc.problems)
+    problems = []
+    content = _rel(project, project.content)
+    for relative in changes(project.content, the_plan.files):
+        problems.append(Problem(f"{content}/{relative}", None,
+                                "differs from what 'digest generate' writes; run "
+                                "'digest generate' and commit the result"))
+    for relative in sorted(the_plan.stale):
+        problems.append(Problem(f"{content}/{relative}", None,
+                                "is no longer generated; run 'digest generate' to remove it"))
+    for page in the_plan.orphans:
+        problems.append(Problem(page.path, None,
+                                "no source lists this paper any more; restore its source, or "
+                                "delete the page if the paper should leave the digest"))
+    return problems

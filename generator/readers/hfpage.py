@@ -1,0 +1,242 @@
+"""Reader for copies of Hugging Face papers pages saved as plain text.
+
+A copy has a short header, one date line with no year (``Sep 8``), then for each paper a
+title line and an abstract line. Copies of current pages add a block of extras to each
+paper: an upvote count or ``-``, ``N authors`` or an organisation, a ``·`` line with the
+paper's own date, and sometimes a comment count. Extras are recognised by their shape
+and kept as data; they never become titles or abstracts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..errors import DigestError, Problem
+from ..model import Listing
+from . import SourceFile, decode_text
+
+HEADER_LINES = frozenset({
+    "new", "get trending papers in your email inbox!", "subscribe", "daily papers",
+    "byak and the research community", "by ak and the research community",
+    "daily", "weekly", "monthly", "trending papers", "trending",
+})
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_DATE = re.compile(
+    r"(?P<mon>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?")
+_DATE_LINE = re.compile(_DATE.pattern + r"$")
+_UPVOTES = re.compile(r"(?:\d+|-)$")
+_AUTHORS = re.compile(r"\d+ authors?$")
+_DOT = re.compile(r"·\s*(?P<date>.*)$")
+_COUNT = re.compile(r"\d+$")
+# A title runs to 19 words in the samples and an abstract to at least 180; these bounds
+# sit far from both, so only a genuinely missing line trips them.
+_TITLE_MAX_WORDS = 40
+_ABSTRACT_MIN_WORDS = 25
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Extras:
+    upvotes: int | None
+    published: dt.date | None
+    organization: str | None
+    comments: int | None
+
+
+def read(source: SourceFile) -> list[Listing]:
+    """Parse one page copy into listings, one per paper."""
+    lines = _lines(decode_text(source))
+    if not lines:
+        raise DigestError.at(source.name, None,
+                             "the file is empty; paste a Hugging Face papers page into it")
+    date_at, day = _header(source, lines)
+    body = lines[date_at + 1:]
+    if not body:
+        raise DigestError.at(
+            source.name, lines[date_at].number,
+            "the date line is followed by no papers; the copy looks truncated, so copy the "
+            "whole page again")
+    content, extras = _split_extras(source, body, day)
+    return _pair(source, content, extras, day)
+
+
+def _lines(text: str) -> list[_Line]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        # NBSP, tabs and other Unicode spaces are layout, not content.
+        clean = " ".join(raw.split())
+        if clean:
+            out.append(_Line(number, clean))
+    return out
+
+
+def parse_month_day(text: str) -> tuple[int, int, int | None] | None:
+    """``Sep 8`` or ``Feb 27, 2025`` as (month, day, year or None); None if not a date."""
+    m = _DATE_LINE.match(text)
+    if not m or m["mon"].lower() not in MONTHS:
+        return None
+    return MONTHS[m["mon"].lower()], int(m["day"]), int(m["year"]) if m["year"] else None
+
+
+def _header(source: SourceFile, lines: list[_Line]) -> tuple[int, dt.date]:
+    for index, line in enumerate(lines):
+        parsed = parse_month_day(line.text)
+        if parsed:
+            return index, _resolve_day(source, line, parsed)
+        if line.text.lower() not in HEADER_LINES:
+            if index == 0 and _DATE.match(line.text):
+                break
+            raise DigestError.at(
+                source.name, line.number,
+                f"expected the page header and then a date line such as 'Sep 8', but found "
+                f"{_quote(line.text)}; copy the page from its top, including the date")
+    first = lines[0]
+    raise DigestError.at(
+        source.name, first.number,
+        f"no date line such as 'Sep 8' was found (first line: {_quote(first.text)}); "
+        "copy the page including its date, or write the date on a line of its own")
+
+
+def _resolve_day(source: SourceFile, line: _Line, parsed: tuple[int, int, int | None]) -> dt.date:
+    month, day, year = parsed
+    named = source.name_date
+    if year is None:
+        year = named.year if named else source.default_year
+    if year is None:
+        raise DigestError.at(
+            source.name, line.number,
+            f"the date line {_quote(line.text)} has no year; start the file name with the "
+            "full date (e.g. 2025-09-08-hf-papers.txt) or set default_year under "
+            "[tool.digest] in pyproject.toml")
+    try:
+        resolved = dt.date(year, month, day)
+    except ValueError:
+        raise DigestError.at(
+            source.name, line.number,
+            f"{_quote(line.text)} is not a real date in {year}; correct the date line") from None
+    if named and named != resolved:
+        raise DigestError.at(
+            source.name, line.number,
+            f"the date line says {resolved.isoformat()} but the file name says "
+            f"{named.isoformat()}; rename the file or correct the date line")
+    return resolved
+
+
+def _split_extras(source: SourceFile, body: list[_Line], day: dt.date
+                  ) -> tuple[list[_Line], dict[int, _Extras]]:
+    """Remove the extras blocks; map each to the index of the content line it belongs to."""
+    skip: set[int] = set()
+    blocks: list[tuple[int, int, _Extras]] = []  # (first index, last index, extras)
+    for d, line in enumerate(body):
+        dot = _DOT.match(line.text)
+        if not dot:
+            continue
+        start, end = d, d
+        own_date = dot["date"]
+        if not own_date and d + 1 < len(body) and parse_month_day(body[d + 1].text):
+            end = d + 1
+            own_date = body[d + 1].text
+        organization = None
+        if d >= 1 and (_AUTHORS.match(body[d - 1].text)
+                       or (d >= 2 and _UPVOTES.match(body[d - 2].text))):
+            start = d - 1
+            if not _AUTHORS.match(body[d - 1].text):
+                organization = body[d - 1].text
+        upvotes = None
+        if start >= 1 and _UPVOTES.match(body[start - 1].text) and start - 1 not in skip:
+            start -= 1
+            upvotes = None if body[start].text == "-" else int(body[start].text)
+        comments = None
+        if end + 1 < len(body) and _COUNT.match(body[end + 1].text):
+            end += 1
+            comments = int(body[end].text)
+        published = _own_date(source, body[end if not dot["date"] else d], own_date, day)
+        skip.update(range(start, end + 1))
+        blocks.append((start, end, _Extras(upvotes, published, organization, comments)))
+
+    content = [line for i, line in enumerate(body) if i not in skip]
+    position = {i: n for n, i in enumerate(i for i in range(len(body)) if i not in skip)}
+    extras_first = bool(blocks) and blocks[0][0] == 0
+    owner: dict[int, _Extras] = {}
+    for start, end, extra in blocks:
+        if extras_first:
+            after = [position[i] for i in range(end + 1, len(body)) if i in position]
+            target = after[0] if after else None
+        else:
+            before = [position[i] for i in range(start - 1, -1, -1) if i in position]
+            target = before[0] if before else None
+        if target is not None:
+            owner[target] = extra
+    return content, owner
+
+
+def _own_date(source: SourceFile, line: _Line, text: str, day: dt.date) -> dt.date | None:
+    parsed = parse_month_day(text.strip())
+    if parsed is None:
+        raise DigestError.at(
+            source.name, line.number,
+            f"expected the paper's own date after '·', found {_quote(text)}; "
+            "write it as 'May 29' or 'Feb 27, 2025'")
+    month, d, year = parsed
+    try:
+        if year is not None:
+            return dt.date(year, month, d)
+        # A paper is published no later than the day it is listed.
+        candidate = dt.date(day.year, month, d)
+        return candidate if candidate <= day else dt.date(day.year - 1, month, d)
+    except ValueError:
+        raise DigestError.at(source.name, line.number,
+                             f"{_quote(text)} is not a real date; correct it") from None
+
+
+def _pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
+          day: dt.date) -> list[Listing]:
+    problems: list[Problem] = []
+    listings: list[Listing] = []
+    i = 0
+    while i < len(content):
+        title = content[i]
+        if _words(title) > _TITLE_MAX_WORDS:
+            problems.append(Problem(
+                source.name, title.number,
+                "expected a title but found what looks like an abstract; a title line is "
+                "missing above it, so add the paper's title"))
+            i += 1
+            continue
+        nxt = content[i + 1] if i + 1 < len(content) else None
+        after = content[i + 2] if i + 2 < len(content) else None
+        if nxt is None or (_words(nxt) < _ABSTRACT_MIN_WORDS and after is not None
+                           and _words(after) > _TITLE_MAX_WORDS):
+            where = "at the end of the file" if nxt is None else "before the next title"
+            problems.append(Problem(
+                source.name, title.number,
+                f"the title {_quote(title.text)} has no abstract {where}; paste its "
+                "abstract on the line after it, or delete the title"))
+            i += 1
+            continue
+        extra = extras.get(i) or extras.get(i + 1) or _Extras(None, None, None, None)
+        listings.append(Listing(
+            title=title.text, abstract=nxt.text, date=day, source=source.name,
+            line=title.number, upvotes=extra.upvotes, published=extra.published,
+            organization=extra.organization, comments=extra.comments))
+        i += 2
+    if problems:
+        raise DigestError(problems)
+    return listings
+
+
+def _words(line: _Line) -> int:
+    return len(line.text.split())
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -1,0 +1,197 @@
+"""Rendering: published entries in, the text of every generated file out.
+
+Python prepares the data; the Jinja2 templates in ``templates/`` hold the presentation.
+Nothing here reads the clock or the disk: the newest listing date stands for "today".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import quote, quote_plus
+
+import jinja2
+import yaml
+
+from . import clean
+from .curate import NOTES_HEADING
+from .model import Paper
+from .tagging import Vocabulary
+
+TEASER_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A paper as it will be published: its data, its slug and its curated state."""
+
+    paper: Paper
+    slug: str
+    tags: tuple[str, ...]
+    rule_tags: tuple[str, ...]
+    featured: bool = False
+    hidden: bool = False
+    notes: str = "\n"
+
+    @property
+    def latest(self) -> dt.date:
+        return self.paper.dates[-1]
+
+    @cached_property
+    def title(self) -> str:
+        return clean.plain(self.paper.title)
+
+    @cached_property
+    def teaser(self) -> str:
+        return teaser(self.paper)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Site-wide settings the pages need."""
+
+    name: str
+    url: str  # with a trailing slash, or "" when unknown
+    feed_size: int = 50
+
+
+def teaser(paper: Paper) -> str:
+    """One line about the paper: its AI summary when known, else its first sentence."""
+    text = clean.plain(paper.ai_summary or paper.abstract)
+    sentence = text.split(". ")[0].rstrip(".") + "."
+    if len(sentence) <= TEASER_LENGTH:
+        return sentence
+    cut = sentence[: TEASER_LENGTH - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def links(paper: Paper) -> dict:
+    """Where to read the paper and its code: exact links when known, searches otherwise."""
+    q = quote_plus(clean.plain(paper.title))
+    code = list(clean.code_urls(paper.abstract))
+    if _web(paper.github_repo) and paper.github_repo not in code:
+        code.insert(0, paper.github_repo)
+    out: dict = {}
+    if paper.arxiv_id:
+        aid = quote(paper.arxiv_id, safe="/.")
+        out["paper"] = f"https://arxiv.org/abs/{aid}"
+        out["pdf"] = f"https://arxiv.org/pdf/{aid}"
+        out["hf"] = f"https://huggingface.co/papers/{aid}"
+    else:
+        out["paper"] = f"https://arxiv.org/search/?query={q}&searchtype=title"
+        out["hf"] = f"https://huggingface.co/papers?q={q}"
+    if code:
+        out["code"] = code
+    if _web(paper.project_page):
+        out["project"] = paper.project_page
+    out["code_search"] = f"https://github.com/search?q={q}&type=repositories"
+    return out
+
+
+def _web(url: str | None) -> bool:
+    # Links from sources are data: only plain web addresses may become links.
+    return bool(url) and url.lower().startswith(("https://", "http://")) and \
+        not any(c.isspace() or c in "<>\"'`" for c in url)
+
+
+def front_matter(entry: Entry, vocab: Vocabulary) -> str:
+    """The page's YAML front-matter, keys in a fixed order, safe-dumped."""
+    p = entry.paper
+    meta: dict = {
+        "title": entry.title,
+        "id": p.key,
+        "template": "paper.html",
+        "description": entry.teaser,
+        "tags": list(entry.tags),
+        "rule_tags": list(entry.rule_tags),
+        "featured": entry.featured,
+        "hidden": entry.hidden,
+        "topics": {t: vocab.get(t).name for t in entry.tags if vocab.get(t)},
+        "listed": list(p.dates),
+        "sources": list(p.sources),
+    }
+    optional = {
+        "arxiv": p.arxiv_id, "published": p.published, "updated": p.updated,
+        "authors": list(p.authors), "organization": p.organization, "upvotes": p.upvotes,
+        "github_stars": p.github_stars, "category": p.category,
+        "keywords": list(p.ai_keywords), "abstract_changed": p.abstract_changed or None,
+    }
+    meta.update({k: v for k, v in optional.items() if v not in (None, [], "")})
+    meta["links"] = links(p)
+    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=2**31,
+                          default_flow_style=False)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        undefined=jinja2.StrictUndefined, autoescape=False,
+        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["md"] = clean.markdown
+    env.filters["md_text"] = clean.markdown_text
+    env.filters["day"] = lambda d: f"{d:%b} {d.day}, {d.year}"
+    env.filters["month"] = lambda d: f"{d:%B %Y}"
+    return env
+
+
+def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict[str, str]:
+    """Every generated file, as a mapping of path inside content/ to text."""
+    env = _environment()
+    shown = sorted((e for e in entries if not e.hidden),
+                   key=lambda e: (-e.latest.toordinal(), not e.featured, e.title.casefold(), e.slug))
+    by_topic: dict[str, list[Entry]] = defaultdict(list)
+    by_day: dict[dt.date, list[Entry]] = defaultdict(list)
+    for entry in shown:
+        for tag in entry.tags:
+            by_topic[tag].append(entry)
+        for day in entry.paper.dates:
+            by_day[day].append(entry)
+    days = sorted(by_day, reverse=True)
+    topics = [t for t in vocab.topics]
+    counts = {t.slug: len(by_topic.get(t.slug, ())) for t in topics}
+    common = dict(site=site, vocab=vocab, topics=topics, counts=counts, days=days,
+                  notes_heading=NOTES_HEADING)
+    out: dict[str, str] = {}
+    paper_tpl = env.get_template("paper.md.j2")
+    for entry in entries:
+        out[f"papers/{entry.slug}.md"] = paper_tpl.render(
+            entry=entry, paper=entry.paper, front_matter=front_matter(entry, vocab),
+            links=links(entry.paper), **common)
+    topic_tpl = env.get_template("topic.md.j2")
+    for topic in topics:
+        out[f"topics/{topic.slug}.md"] = topic_tpl.render(
+            topic=topic, entries=by_topic.get(topic.slug, []), **common)
+    day_tpl = env.get_template("date.md.j2")
+    for day in days:
+        out[f"dates/{day.isoformat()}.md"] = day_tpl.render(
+            day=day, groups=_groups(by_day[day], vocab), count=len(by_day[day]), **common)
+    months = [(month, list(group)) for month, group in
+              itertools.groupby(days, key=lambda d: (d.year, d.month))]
+    out["dates/index.md"] = env.get_template("dates_index.md.j2").render(
+        months=[(dt.date(y, m, 1), [(d, len(by_day[d])) for d in ds]) for (y, m), ds in months],
+        **common)
+    out["topics/index.md"] = env.get_template("topics_index.md.j2").render(**common)
+    latest = days[0] if days else None
+    home_entries = sorted(by_day[latest], key=lambda e: (not e.featured, e.title.casefold(),
+                                                         e.slug)) if latest else []
+    out["index.md"] = env.get_template("home.md.j2").render(
+        latest=latest, entries=home_entries, total=len(shown), **common)
+    out["tags.md"] = env.get_template("tags.md.j2").render(**common)
+    return out
+
+
+def _groups(entries: list[Entry], vocab: Vocabulary) -> list[tuple[object, list[Entry]]]:
+    """A day's papers grouped under each paper's first topic, in vocabulary order."""
+    grouped: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        grouped[entry.tags[0] if entry.tags else ""].append(entry)
+    order = [t for t in vocab.topics if t.slug in grouped]
+    result = [(t, grouped[t.slug]) for t in order]
+    others = sorted(k for k in grouped if k and vocab.get(k) is None)
+    untagged = [e for k in others for e in grouped[k]] + grouped.get("", [])
+    if untagged:
+        result.append((None, untagged))
+    return result

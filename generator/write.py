@@ -1,0 +1,78 @@
+"""The careful writer: inside content/, atomically, and only what changed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DigestError
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a write did to the tree."""
+
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def safe_path(root: Path, relative: str) -> Path:
+    """Resolve a generated path, refusing anything that would land outside root."""
+    target = (root / relative).resolve()
+    base = root.resolve()
+    if relative.startswith(("/", "\\")) or ".." in Path(relative).parts or \
+            not target.is_relative_to(base) or target == base:
+        raise DigestError.at(relative, None, f"refusing to write outside {root}; this is a bug "
+                                             "in digest, please report it")
+    return root / relative
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def changes(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:
+    """The subset of files whose bytes differ from what is on disk."""
+    out = {}
+    for relative, data in sorted(files.items()):
+        target = safe_path(root, relative)
+        try:
+            if target.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            pass
+        out[relative] = data
+    return out
+
+
+def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = frozenset()
+               ) -> WriteReport:
+    """Write every changed file atomically and remove stale generated ones."""
+    todo = changes(root, files)
+    for relative in (r for r in remove if r in files):
+        raise DigestError.at(relative, None, "asked to both write and remove this file; "
+                                             "this is a bug in digest, please report it")
+    for relative, data in todo.items():
+        atomic_write(safe_path(root, relative), data)
+    removed = []
+    for relative in sorted(remove):
+        path = safe_path(root, relative)
+        if path.exists():
+            path.unlink()
+            removed.append(relative)
+    unchanged = tuple(sorted(set(files) - set(todo)))
+    return WriteReport(tuple(todo), unchanged, tuple(removed))
