@@ -14,7 +14,7 @@ from generator.errors import DigestError, Problem
 from generator.model import Listing
 from generator.readers import SourceFile, atom, hfjson
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).parent / "fixtures"  # copies of ../shared/samples, see SAMPLES.md
 SOTAWHAT = "sotawhat_hf_daily_papers_2026-06-12.json"
 NEWS = "newsassistant_hf_daily_papers_2026-08-03.json"
 DEEPDIVER = "deepdiver_daily_papers_2024-10-25_first_item.json"
@@ -27,8 +27,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def sample(name: str) -> bytes:
-    folder = "arxiv-atom" if name.endswith(".xml") else "hf-api-json"
-    return (SAMPLES / folder / name).read_bytes()
+    return (SAMPLES / name).read_bytes()
 
 
 def read_json(data: bytes | str | object, name: str = "daily.json") -> list[Listing]:
@@ -517,6 +516,7 @@ def check_json(data: bytes, name: str = "fuzz.json") -> None:
         out = hfjson.read(SourceFile(name, data))
     except DigestError as exc:
         assert exc.problems and all(isinstance(p, Problem) and p.message for p in exc.problems)
+        str(exc).encode("utf-8")  # printable: no lone surrogates leak into messages
         return
     assert isinstance(out, list)
     for listing in out:
@@ -684,7 +684,7 @@ def test_atom_malformed_xml_keeps_line_and_column():
     with pytest.raises(DigestError) as exc:
         read_atom(feed(entry(title="A <b>bold</i> title")), "x.xml")
     assert str(exc.value) == (
-        "x.xml:6: invalid XML: mismatched tag at column 25; fix the file there, or "
+        "x.xml:6: invalid XML: mismatched tag at column 23; fix the file there, or "
         f"{ATOM_REMEDY}")
 
 
@@ -727,9 +727,9 @@ def test_atom_reports_every_entry_problem_at_once():
         (11, f"the entry has no <id>; every arXiv API entry has one, so {ATOM_REMEDY}"),
         (17, f"the entry's <title> is empty; write the paper's title there, or {ATOM_REMEDY}"),
         (17, f"the entry has no <summary>; every arXiv API entry has one, so {ATOM_REMEDY}"),
-        (22, "the entry's <id> 'https://example.org/paper/1' is not an arXiv abstract URL such "
+        (23, "the entry's <id> 'https://example.org/paper/1' is not an arXiv abstract URL such "
              f"as http://arxiv.org/abs/2606.13677v1; correct it, or {ATOM_REMEDY}"),
-        (22, "the entry's <published> 'June 11' is not a timestamp such as "
+        (23, "the entry's <published> 'June 11' is not a timestamp such as "
              f"2026-06-11T17:59:49Z; correct it, or {ATOM_REMEDY}"),
     ]
 
@@ -800,6 +800,7 @@ def check_atom(data: bytes, name: str = "fuzz.xml") -> None:
         out = atom.read(SourceFile(name, data))
     except DigestError as exc:
         assert exc.problems and all(isinstance(p, Problem) and p.message for p in exc.problems)
+        str(exc).encode("utf-8")  # printable: no lone surrogates leak into messages
         return
     assert isinstance(out, list)
     for listing in out:

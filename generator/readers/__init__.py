@@ -82,15 +82,9 @@ def _encoding_hint(data: bytes) -> str:
 
 def registry() -> dict[str, Reader]:
     """File suffix to reader; adding a format means adding one entry here."""
-    from . import hfpage
+    from . import atom, hfjson, hfpage
 
-    readers: dict[str, Reader] = {".txt": hfpage.read}
-    try:
-        from . import atom, hfjson
-    except ImportError:  # pragma: no cover - structured readers arrive separately
-        return readers
-    readers.update({".json": hfjson.read, ".xml": atom.read, ".atom": atom.read})
-    return readers
+    return {".txt": hfpage.read, ".json": hfjson.read, ".xml": atom.read, ".atom": atom.read}
 
 
 def read_source(source: SourceFile) -> list[Listing]:
