@@ -123,7 +123,7 @@ def _regenerate(project: Project) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status instead of exiting, for tests."""
     try:
-        cli.main(args=argv, prog_name="digest", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="digest", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.Abort:
         return 1
-    return 0
+    # Without standalone mode, click returns ctx.exit()'s status instead of raising.
+    return status if isinstance(status, int) else 0
 
 
 def entry_point() -> None:

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 import yaml
 
+# libyaml's loader when PyYAML was built with it: same safety, far faster.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from .errors import DigestError, Problem
 
 NOTES_HEADING = "## Notes"
@@ -53,7 +56,7 @@ def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
         raise DigestError.at(path, 1, "the page does not start with '---' front-matter; "
                                       "restore the '---' lines around the YAML header")
     try:
-        meta = yaml.safe_load(m["yaml"] or "") or {}
+        meta = yaml.load(m["yaml"] or "", Loader=SafeLoader) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1  # +1 for the opening '---', +1 for 1-based

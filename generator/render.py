@@ -132,6 +132,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = clean.markdown
     env.filters["md_text"] = clean.markdown_text
+    # Parentheses and spaces would end a Markdown link destination early.
+    env.filters["href"] = lambda url: quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
     env.filters["day"] = lambda d: f"{d:%b} {d.day}, {d.year}"
     env.filters["month"] = lambda d: f"{d:%B %Y}"
     return env

@@ -47,20 +47,26 @@ class Vocabulary:
         """The topics whose rules match the paper, in vocabulary order."""
         text = " ".join((plain(paper.title), plain(paper.abstract), *paper.ai_keywords))
         return tuple(slug for slug, (match, exclude) in self._compiled.items()
-                     if match.search(text) and not (exclude and exclude.search(text)))
+                     if any(m.search(text) for m in match)
+                     and not (exclude and exclude.search(text)))
 
 
 def _phrase(phrase: str) -> str:
-    body = r"\s+".join(re.escape(part) for part in phrase.split())
-    return rf"(?<!\w){body}(?!\w)"
+    return r"\s+".join(re.escape(part) for part in phrase.split())
 
 
-def _compile(topic: Topic) -> tuple[re.Pattern, re.Pattern | None]:
-    parts = [f"(?i:{_phrase(p)})" for p in topic.phrases]
-    parts += [_phrase(w) for w in topic.words]
-    parts += [f"(?i:{p})" for p in topic.patterns]
-    exclude = [f"(?i:{_phrase(p)})" for p in topic.exclude]
-    return re.compile("|".join(parts)), re.compile("|".join(exclude)) if exclude else None
+def _whole(alternatives: list[str], flags: int = 0) -> re.Pattern | None:
+    # One lookaround around one alternation: far faster than one per alternative.
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", flags)
+
+
+def _compile(topic: Topic) -> tuple[tuple[re.Pattern, ...], re.Pattern | None]:
+    match = [_whole([_phrase(p) for p in topic.phrases], re.I),
+             _whole([_phrase(w) for w in topic.words]),
+             re.compile("|".join(f"(?:{p})" for p in topic.patterns), re.I) if topic.patterns else None]
+    return tuple(m for m in match if m), _whole([_phrase(p) for p in topic.exclude], re.I)
 
 
 def parse_vocabulary(text: str, path: str) -> Vocabulary:
@@ -94,7 +100,7 @@ def parse_vocabulary(text: str, path: str) -> Vocabulary:
                                                 "the two definitions"))
             continue
         seen.add(slug)
-        topic = _topic(path, slug, node, problems)
+        topic = _topic(path, slug, line, node, problems)
         if topic:
             topics.append(topic)
     if problems:
@@ -106,8 +112,7 @@ def _get(node: yaml.MappingNode, key: str):
     return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
 
 
-def _topic(path: str, slug: str, node, problems: list[Problem]) -> Topic | None:
-    line = node.start_mark.line + 1
+def _topic(path: str, slug: str, line: int, node, problems: list[Problem]) -> Topic | None:
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(path, line, f"topic '{slug}' must be a mapping with name, "
                                             "description and rules"))

@@ -30,7 +30,7 @@ def test_bundled_sources_give_210_pages_and_a_summary_line(bundled):
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "generate: 301 listings read from 5 files, 210 distinct papers, 91 duplicates merged, "
-        "238 pages written, 0 unchanged\n")
+        "239 pages written, 0 unchanged\n")
     assert len(papers(bundled)) == 210
 
 
@@ -54,18 +54,18 @@ def test_every_paper_has_a_topic_and_no_topic_holds_half(generated):
 
 
 def test_front_matter_and_body_carry_what_a_reader_needs(generated):
-    post = papers(generated)["codebook-features-sparse-and-discrete-interpretability-for-neural"]
+    post = papers(generated)["codebook-features-sparse-and-discrete-interpretability-for-neural-networks"]
     assert {"title", "tags", "listed", "sources", "links"} <= set(post.keys())
     assert post["links"]["code"] == ["https://github.com/taufeeque9/codebook-features"]
     assert "arxiv.org/search" in post["links"]["paper"]
-    assert "## Abstract" in post.content and "\n## Notes\n" in post.content
+    assert "## Abstract" in post.content and "\n\n## Notes" in post.content
 
 
 def test_second_generate_writes_nothing(generated):
     before = {p: p.stat().st_mtime_ns for p in (generated / "content").rglob("*")}
     result = run_digest(generated, "generate")
     assert result.returncode == 0
-    assert "0 pages written, 238 unchanged" in result.stdout
+    assert "0 pages written, 239 unchanged" in result.stdout
     assert {p: p.stat().st_mtime_ns for p in (generated / "content").rglob("*")} == before
 
 
