@@ -14,6 +14,7 @@ converted where its context shows it is math, so English words stay as they are.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -224,20 +225,23 @@ def _plain_macro(m: re.Match[str]) -> str:
     return _lit(_latex("\\" + m["macro"] + args))
 
 
-def _split_glued(word: str) -> list[str] | None:
+@cache
+def _split_glued(word: str) -> tuple[str, ...] | None:
     """Split word into known macro names, or None when it is not made only of them."""
     if not word:
-        return []
+        return ()
     for name in _GLUABLE:
         if word.startswith(name):
             rest = _split_glued(word[len(name):])
             if rest is not None:
-                return [name, *rest]
+                return (name, *rest)
     return None
 
 
 def _glued(m: re.Match[str]) -> str:
     """'sigmaleft' -> 'σleft' (left/right are resolved by a later rule)."""
+    if len(m[0]) > 40:  # no real formula glues more; keeps the search small
+        return m[0]
     parts = _split_glued(m[0])
     # Two short names glued ("pieta") may be a real word; demand one long name.
     if not parts or len(parts) < 2 or max(map(len, parts)) < 4:
@@ -385,13 +389,16 @@ _URL_WRAPPERS: tuple[Rule, ...] = (
 )
 
 
+_CONTROL_SPACE = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f\x85]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
 def _sanitize(text: str) -> str:
     """NFC, no control or private-plane characters; whitespace controls become spaces."""
     text = unicodedata.normalize("NFC", text)
     text = _PRIVATE_PLANES.sub("\ufffd", text)
-    return "".join(
-        (" " if c.isspace() else "") if unicodedata.category(c) == "Cc" else c for c in text
-    )
+    # The C0/C1 controls (category Cc): whitespace ones become spaces, the rest go.
+    return _CONTROL.sub("", _CONTROL_SPACE.sub(" ", text))
 
 
 def _stash_urls(text: str) -> tuple[str, list[str]]:
@@ -558,11 +565,13 @@ def _href(url: str) -> str:
 
 
 # --- public API ----------------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 16)
 def plain(text: str) -> str:
     """Clean Unicode plain text (NFC, single spaces, no markup, no escaping)."""
     return unicodedata.normalize("NFC", "".join(s.text for s in _segments(text)))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def markdown(text: str) -> str:
     """One-paragraph Markdown fragment: literal text plus emphasis and http(s) links."""
     out = []
@@ -578,6 +587,7 @@ def markdown(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def urls(text: str) -> tuple[str, ...]:
     """Every http(s) URL in text, in order, deduplicated, sentence punctuation trimmed."""
     return tuple(dict.fromkeys(url for _s, _e, url in _find_urls(_sanitize(text))))
@@ -590,6 +600,7 @@ def _normalize_code_url(url: str) -> str:
     return url
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def code_urls(text: str) -> tuple[str, ...]:
     """The URLs that point at code: code hosts, or links the abstract calls code."""
     text = _sanitize(text)
@@ -604,6 +615,7 @@ def code_urls(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(picked))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def title_key(title: str) -> str:
     """Identity of a title for deduplication: letters and digits, casefolded, spaced."""
     text = unicodedata.normalize("NFKC", plain(title)).casefold()
@@ -613,6 +625,7 @@ def title_key(title: str) -> str:
     return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def markdown_text(text: str) -> str:
     """Plain text (a title, a topic name) as Markdown that renders literally, with no links."""
     return _escape(" ".join(text.split()), leading=True)

@@ -13,6 +13,8 @@ from . import pipeline
 from .errors import DigestError
 from .project import Project
 
+PROGRESS_FROM = 500  # items; shorter runs finish before a bar helps
+
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):
@@ -54,8 +56,24 @@ def _project(ctx: click.Context) -> Project:
     return Project.load(ctx.obj)
 
 
+def _track(items, label: str):
+    """A progress bar on a terminal for long runs; silent otherwise and in CI."""
+    if len(items) < PROGRESS_FROM or not sys.stderr.isatty():
+        return items
+    return _Bar(items, label)
+
+
+class _Bar:
+    def __init__(self, items, label: str) -> None:
+        self.items, self.label = items, label
+
+    def __iter__(self):
+        with click.progressbar(self.items, label=self.label, file=sys.stderr) as bar:
+            yield from bar
+
+
 def _generate(project: Project) -> None:
-    the_plan, report = pipeline.generate(project)
+    the_plan, report = pipeline.generate(project, _track)
     s = the_plan.stats
     click.echo(
         f"generate: {s.listings} listings read from {s.files} files, {s.papers} distinct "

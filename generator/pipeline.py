@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable, Sequence
 
 from .curate import CuratedPage, merge_tags, parse_page
 from .dedupe import deduplicate
@@ -20,6 +21,14 @@ from .render import Entry, SiteInfo, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
 from .write import WriteReport, changes, write_tree
+
+# A progress reporter: wraps an iterable and a label, yields the same items.
+Track = Callable[[Sequence, str], Iterable]
+
+
+def _untracked(items: Sequence, label: str) -> Iterable:
+    return items
+
 
 GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
 GENERATED_FILES = ("index.md", "tags.md")
@@ -107,11 +116,11 @@ def _rel(project: Project, path: Path) -> str:
         return str(path)
 
 
-def plan(inputs: Inputs, site: SiteInfo, content_prefix: str = "content/") -> Plan:
+def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     """Every generated file for these inputs, or every problem that prevents it."""
     problems = Collector()
     vocab = _vocabulary(inputs, problems)
-    listings = _listings(inputs, problems)
+    listings = _listings(inputs, problems, track)
     pages = _pages(inputs, problems)
     problems.raise_if_any()
 
@@ -121,7 +130,7 @@ def plan(inputs: Inputs, site: SiteInfo, content_prefix: str = "content/") -> Pl
     existing = {key: Path(page.path).stem for key, page in matched.items()}
     slugs = assign_slugs(papers, existing, frozenset(Path(p.path).stem for p in orphans))
     entries = []
-    for paper in papers:
+    for paper in track(papers, "tagging and merging"):
         page = matched.get(paper.key)
         rules = vocab.tag(paper)
         tags = vocab.order(merge_tags(rules, page)) if page is None else merge_tags(rules, page)
@@ -148,9 +157,9 @@ def _vocabulary(inputs: Inputs, problems: Collector) -> Vocabulary:
         return Vocabulary(())
 
 
-def _listings(inputs: Inputs, problems: Collector) -> list[Listing]:
+def _listings(inputs: Inputs, problems: Collector, track: Track) -> list[Listing]:
     listings: list[Listing] = []
-    for source in inputs.sources:
+    for source in track(inputs.sources, "reading sources"):
         try:
             listings.extend(read_source(source))
         except DigestError as exc:
@@ -184,9 +193,9 @@ def _unknown_tag(tag: str, vocab: Vocabulary) -> str:
     return f"tag '{tag}' is not a topic in the vocabulary; {hint}"
 
 
-def generate(project: Project) -> tuple[Plan, WriteReport]:
+def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteReport]:
     """Plan everything, then write what changed; nothing is written if planning fails."""
-    the_plan = plan(load(project), site_info(project))
+    the_plan = plan(load(project), site_info(project), track)
     report = write_tree(project.content, the_plan.files, the_plan.stale)
     return the_plan, report
 
