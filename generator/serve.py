@@ -11,6 +11,9 @@ from watchdog.observers import Observer
 from .project import Project
 
 
+_CHANGES = {"created", "modified", "deleted", "moved", "closed"}
+
+
 class _Regenerate(FileSystemEventHandler):
     """Debounces bursts of file events into one regeneration."""
 
@@ -20,6 +23,9 @@ class _Regenerate(FileSystemEventHandler):
         self.lock = threading.Lock()
 
     def on_any_event(self, event) -> None:
+        # Reading a file raises open/close events too; regenerating on those would loop.
+        if event.is_directory or event.event_type not in _CHANGES:
+            return
         path = str(getattr(event, "dest_path", "") or event.src_path)
         if not (path.startswith(str(self.project.sources)) or path == str(self.project.vocabulary)):
             return
