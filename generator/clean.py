@@ -19,7 +19,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
 from pylatexenc.latexwalker import LatexWalkerError
@@ -52,7 +51,7 @@ def _unlit(text: str) -> str:
     return _LITERAL.sub(lambda m: chr(ord(m[0]) - _LITERAL_BASE), text)
 
 
-L_OPEN, L_CLOSE = _lit("{"), _lit("}")
+_L_OPEN, _L_CLOSE = _lit("{"), _lit("}")
 
 # --- URLs ----------------------------------------------------------------------------
 _URL = re.compile(
@@ -110,14 +109,14 @@ _WALKER_DB = _walker_db()
 _LATEX = LatexNodes2Text()
 
 
-@cache
+@functools.lru_cache(maxsize=4096)
 def _arity(name: str) -> int:
     """How many mandatory brace arguments pylatexenc expects after \\name."""
     spec = _WALKER_DB.get_macro_spec(name)
     return spec.args_parser.argspec.count("{") if spec else 0
 
 
-@cache
+@functools.lru_cache(maxsize=4096)
 def _latex(snippet: str) -> str:
     """Unicode for one isolated LaTeX macro snippet, as pylatexenc renders it."""
     # Bare %, $, & and # inside macro arguments are text here, not TeX syntax.
@@ -128,7 +127,7 @@ def _latex(snippet: str) -> str:
         return snippet
 
 
-@cache
+@functools.lru_cache(maxsize=4096)
 def _symbol(name: str) -> str:
     """The Unicode pylatexenc gives for the argument-less macro \\name."""
     return _latex("\\" + name)
@@ -225,7 +224,7 @@ def _plain_macro(m: re.Match[str]) -> str:
     return _lit(_latex("\\" + m["macro"] + args))
 
 
-@cache
+@functools.lru_cache(maxsize=4096)
 def _split_glued(word: str) -> tuple[str, ...] | None:
     """Split word into known macro names, or None when it is not made only of them."""
     if not word:
@@ -333,9 +332,9 @@ _MATH_RULES: tuple[Rule, ...] = (
     ("approx 5", re.compile(r"(?<![A-Za-z])approx(?= ?\d)"), "≈"),
     ("g circ p", re.compile(r"(?<![A-Za-z])circ(?![A-Za-z.])"), "∘"),
     ("left( ... right)", re.compile(
-        rf"(?<![A-Za-z])left\s*(?P<open>[(\[|]|{L_OPEN})"
+        rf"(?<![A-Za-z])left\s*(?P<open>[(\[|]|{_L_OPEN})"
         rf"(?P<body>(?:(?!left\s*[(\[|]).){{0,300}}?)"
-        rf"(?<![A-Za-z])right\s*(?P<close>[)\]|]|{L_CLOSE})"), _left_right),
+        rf"(?<![A-Za-z])right\s*(?P<close>[)\]|]|{_L_CLOSE})"), _left_right),
     ("}right)", re.compile(r"(?<=\})right(?=[)\]|])"), ""),
 )
 
@@ -424,9 +423,9 @@ def _protect_unmatched_braces(text: str) -> str:
             if stack:
                 stack.pop()
             else:
-                chars[i] = L_CLOSE
+                chars[i] = _L_CLOSE
     for i in stack:
-        chars[i] = L_OPEN
+        chars[i] = _L_OPEN
     return "".join(chars)
 
 
