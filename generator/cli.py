@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import subprocess
 import sys
 import traceback
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import pipeline
+from . import fetch, pipeline
 from .errors import DigestError
 from .project import Project
 
@@ -77,7 +79,7 @@ def _generate(project: Project) -> None:
     s = the_plan.stats
     click.echo(
         f"generate: {s.listings} listings read from {s.files} files, {s.papers} distinct "
-        f"papers, {s.merged} duplicates merged, {len(report.written)} pages written, "
+        f"papers, {s.merged} duplicates merged, {len(report.written)} files written, "
         f"{len(report.unchanged)} unchanged"
         + (f", {len(report.removed)} removed" if report.removed else ""))
     if the_plan.orphans:
@@ -110,8 +112,10 @@ def build(ctx: click.Context, site_dir: str) -> None:
     """Generate, then build the site with 'mkdocs build --strict'."""
     project = _project(ctx)
     _generate(project)
+    # Material's end-of-life banner is printed on every build; the README covers it.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
-                             "--site-dir", site_dir], cwd=project.root)
+                             "--site-dir", site_dir], cwd=project.root, env=env)
     if result.returncode:
         raise DigestError.at("mkdocs.yml", None, "mkdocs build --strict failed (see its "
                                                  "messages above); fix them and build again")
@@ -136,6 +140,71 @@ def _regenerate(project: Project) -> None:
     except DigestError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
+
+
+EMPTY_WEEKDAY = 3  # 'fetch' exit status when a weekday lists no papers: worth a look
+
+
+def _today_utc() -> dt.date:
+    # The digest's one clock read: the default day of 'fetch'; the library takes days as data.
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+@cli.command("fetch")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day to fetch.  [default: today in UTC]")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Fetch every day from this one to today in UTC.")
+@click.option("--retries", type=click.IntRange(min=0), default=fetch.FetchConfig.retries,
+              show_default=True, help="Further attempts after a request fails.")
+@click.option("--backoff", type=click.FloatRange(min=0), default=fetch.FetchConfig.backoff,
+              show_default=True, help="Seconds before the first retry; doubles each time.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              default=fetch.FetchConfig.timeout, show_default=True,
+              help="Seconds to wait for the Hub to connect or answer.")
+@click.option("--page-size", type=click.IntRange(1, fetch.MAX_PAGE_SIZE),
+              default=fetch.MAX_PAGE_SIZE, hidden=True)  # small pages let tests page
+@click.pass_context
+def fetch_command(ctx: click.Context, day, since, retries: int, backoff: float,
+                  timeout: float, page_size: int) -> None:
+    """Download a day's papers from the Hugging Face Hub into sources/, then generate."""
+    if day and since:
+        raise click.UsageError("use --date or --since, not both")
+    today = _today_utc()
+    if since and since.date() > today:
+        raise click.UsageError(f"--since {since:%Y-%m-%d} is after today ({today}, UTC)")
+    wanted = fetch.days(since.date(), today) if since else [day.date() if day else today]
+    project = _project(ctx)
+    try:
+        config = fetch.FetchConfig(endpoint=fetch.endpoint_from_env(os.environ),
+                                   timeout=timeout, retries=retries, backoff=backoff,
+                                   page_size=page_size)
+        fetched = fetch.fetch_days(wanted, config)
+    except DigestError as exc:
+        if ctx.find_root().params.get("debug"):
+            raise
+        for problem in exc.problems:  # offline is one line: the URL and what to do
+            click.echo(str(problem), err=True)
+        ctx.exit(1)
+    report = fetch.save(project.sources, fetched)
+    try:
+        where = project.sources.relative_to(project.root).as_posix()
+    except ValueError:
+        where = str(project.sources)
+    for got in fetched:
+        label = f"fetch: {got.day} ({got.day:%A})"
+        if got.papers:
+            state = "written to" if got.name in report.written else "unchanged in"
+            click.echo(f"{label}: {got.papers} papers, {state} {where}/{got.name}")
+        elif got.weekend:
+            click.echo(f"{label}: no papers listed; nothing written")
+        else:
+            click.echo(f"{label}: no papers listed on a weekday; nothing written (the Hub "
+                       "may not have published the day yet; fetch it again later)", err=True)
+    if any(got.papers for got in fetched):
+        _generate(project)
+    if any(not got.papers and not got.weekend for got in fetched):
+        ctx.exit(EMPTY_WEEKDAY)
 
 
 def main(argv: list[str] | None = None) -> int:

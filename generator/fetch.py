@@ -6,8 +6,10 @@ the parameters ``huggingface_hub.HfApi.list_daily_papers`` sends (``p`` defaults
 ``limit`` to 50) and that the Hub API docs list. The server's largest ``limit`` is not
 documented; clients in the wild cap it at 100, so that is our largest page.
 
-This module only talks to the network and returns bytes; the caller writes them to
-``sources/<source_name(day)>`` and reports an empty day.
+``fetch_days`` downloads every wanted day and checks each one reads as a source before
+anything is written; ``save`` then writes the days that list papers to
+``sources/<source_name(day)>`` with the careful writer. A day with no papers is never
+written, since a source that lists no papers is an error; the caller reports it.
 """
 
 from __future__ import annotations
@@ -24,18 +26,24 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .errors import DigestError
+from .errors import Collector, DigestError
+from .readers import SourceFile, read_source
+from .write import WriteReport, write_tree
 
 __all__ = [
     "DEFAULT_ENDPOINT",
     "MAX_PAGE_SIZE",
     "FetchConfig",
+    "FetchedDay",
     "days",
     "default_user_agent",
     "endpoint_from_env",
     "fetch_day",
+    "fetch_days",
+    "save",
     "source_name",
 ]
 
@@ -161,6 +169,53 @@ def fetch_day(
             "check HF_ENDPOINT points at a Hugging Face Hub",
         )
     return _serialise(items)
+
+
+@dataclass(frozen=True)
+class FetchedDay:
+    """One day as the Hub listed it: the bytes to save and how many papers they hold."""
+
+    day: dt.date
+    data: bytes
+    papers: int
+
+    @property
+    def name(self) -> str:
+        """The file name inside sources/."""
+        return source_name(self.day)
+
+    @property
+    def weekend(self) -> bool:
+        """Saturday or Sunday, when the Hub often lists nothing."""
+        return self.day.weekday() >= 5
+
+
+def fetch_days(
+    wanted: list[dt.date], config: FetchConfig, *, sleep: Callable[[float], Any] = time.sleep
+) -> list[FetchedDay]:
+    """Fetch every wanted day and check each reads as a source; writes nothing."""
+    problems = Collector()
+    fetched = []
+    for day in wanted:
+        # A network failure stops the run: the next day would only fail the same way.
+        data = fetch_day(day, config, sleep=sleep)
+        papers = 0
+        if json.loads(data):
+            try:
+                papers = len(read_source(SourceFile(source_name(day), data)))
+            except DigestError as exc:
+                # The Hub sent items the reader cannot use: saving them would break
+                # 'digest generate', so report them and save no day at all.
+                problems.extend(exc)
+                continue
+        fetched.append(FetchedDay(day, data, papers))
+    problems.raise_if_any()
+    return fetched
+
+
+def save(sources: Path, fetched: list[FetchedDay]) -> WriteReport:
+    """Write the days that list papers into sources/, atomically, only when changed."""
+    return write_tree(sources, {f.name: f.data for f in fetched if f.papers})
 
 
 def _paper_id(item: Any) -> str | None:

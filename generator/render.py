@@ -7,6 +7,7 @@ Nothing here reads the clock or the disk: the newest listing date stands for "to
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,12 +17,13 @@ from urllib.parse import quote, quote_plus
 import jinja2
 import yaml
 
-from . import clean
+from . import bibtex, clean, feeds
 from .curate import NOTES_HEADING
 from .model import Paper
 from .tagging import Vocabulary
 
 TEASER_LENGTH = 200
+RELATED_SIZE = 5  # papers under "More in <topic>" on a paper page
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,10 @@ def links(paper: Paper) -> dict:
     """Where to read the paper and its code: exact links when known, searches otherwise."""
     q = quote_plus(clean.plain(paper.title))
     code = list(clean.code_urls(paper.abstract))
-    if _web(paper.github_repo) and paper.github_repo not in code:
-        code.insert(0, paper.github_repo)
+    if _web(paper.github_repo):
+        # The Hub's repository comes first, even when the abstract names others earlier:
+        # the Code button links the first one and shows the Hub's stars for it.
+        code = [paper.github_repo, *(url for url in code if url != paper.github_repo)]
     out: dict = {}
     if paper.arxiv_id:
         aid = quote(paper.arxiv_id, safe="/.")
@@ -88,6 +92,8 @@ def links(paper: Paper) -> dict:
     if _web(paper.project_page):
         out["project"] = paper.project_page
     out["code_search"] = f"https://github.com/search?q={q}&type=repositories"
+    if not paper.arxiv_id:
+        out["pdf_search"] = f"https://scholar.google.com/scholar?q={q}"
     return out
 
 
@@ -97,7 +103,38 @@ def _web(url: str | None) -> bool:
         not any(c.isspace() or c in "<>\"'`" for c in url)
 
 
-def front_matter(entry: Entry, vocab: Vocabulary) -> str:
+def related(entries: list[Entry], shown: list[Entry]) -> dict[str, tuple[Entry, ...]]:
+    """For each tagged entry, up to RELATED_SIZE shown papers in its first topic.
+
+    Candidates share the entry's first topic; those sharing the most topics come first,
+    ties going to the paper listed first, then to the slug. Preferring older papers keeps
+    the lists stable: a new day's papers enter a list only when they share more topics
+    than a paper already in it, so adding a day rewrites few paper pages.
+    """
+    order = sorted(shown, key=lambda e: (e.paper.dates[0], e.slug))
+    rank = {e.slug: i for i, e in enumerate(order)}
+    # Papers with the same topics rank alike: group them, and rank each group once.
+    groups: dict[frozenset[str], list[Entry]] = defaultdict(list)
+    for e in order:
+        groups[frozenset(e.tags)].append(e)
+    ranked: dict[tuple[str, frozenset[str]], list[Entry]] = {}
+    out: dict[str, tuple[Entry, ...]] = {}
+    for entry in entries:
+        if not entry.tags:
+            continue
+        key = (entry.tags[0], frozenset(entry.tags))
+        if key not in ranked:
+            # Within a group every member scores alike, so its first few are enough.
+            candidates = ((-len(key[1] & tags), rank[m.slug], m)
+                          for tags, members in groups.items() if key[0] in tags
+                          for m in members[:RELATED_SIZE + 1])
+            ranked[key] = [m for *_, m in heapq.nsmallest(
+                RELATED_SIZE + 1, candidates, key=lambda c: c[:2])]
+        out[entry.slug] = tuple(m for m in ranked[key] if m.slug != entry.slug)[:RELATED_SIZE]
+    return out
+
+
+def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) -> str:
     """The page's YAML front-matter, keys in a fixed order, safe-dumped."""
     p = entry.paper
     meta: dict = {
@@ -109,6 +146,8 @@ def front_matter(entry: Entry, vocab: Vocabulary) -> str:
         "rule_tags": list(entry.rule_tags),
         "featured": entry.featured,
         "hidden": entry.hidden,
+        # A hidden paper keeps its page but leaves every index, the search index too.
+        **({"search": {"exclude": True}} if entry.hidden else {}),
         "topics": {t: vocab.get(t).name for t in entry.tags if vocab.get(t)},
         "listed": list(p.dates),
         "sources": list(p.sources),
@@ -121,6 +160,9 @@ def front_matter(entry: Entry, vocab: Vocabulary) -> str:
     }
     meta.update({k: v for k, v in optional.items() if v not in (None, [], "")})
     meta["links"] = links(p)
+    if more:
+        meta["related"] = {"topic": entry.tags[0],
+                           "papers": [{"slug": m.slug, "title": m.title} for m in more]}
     return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=2**31,
                           default_flow_style=False)
 
@@ -157,15 +199,28 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict
     common = dict(site=site, vocab=vocab, topics=topics, counts=counts, days=days,
                   notes_heading=NOTES_HEADING)
     out: dict[str, str] = {}
+    more = related(entries, shown)
     paper_tpl = env.get_template("paper.md.j2")
     for entry in entries:
         out[f"papers/{entry.slug}.md"] = paper_tpl.render(
-            entry=entry, paper=entry.paper, front_matter=front_matter(entry, vocab),
-            links=links(entry.paper), **common)
+            entry=entry, paper=entry.paper,
+            front_matter=front_matter(entry, vocab, more.get(entry.slug, ())),
+            links=links(entry.paper), bibtex=bibtex.entry(entry.paper, entry.slug), **common)
     topic_tpl = env.get_template("topic.md.j2")
+    newest = days[0] if days else None
     for topic in topics:
-        out[f"topics/{topic.slug}.md"] = topic_tpl.render(
-            topic=topic, entries=by_topic.get(topic.slug, []), **common)
+        members = by_topic.get(topic.slug, [])
+        out[f"topics/{topic.slug}.md"] = topic_tpl.render(topic=topic, entries=members, **common)
+        out[f"feeds/{topic.slug}.xml"] = feeds.atom(
+            members, vocab, site, name=topic.slug, title=f"{topic.name} — {site.name}",
+            subtitle=topic.description, page=f"topics/{topic.slug}/", updated=newest)
+        out[f"bib/{topic.slug}.bib"] = bibtex.bibliography(
+            ((e.slug, e.paper) for e in members),
+            f"{topic.name}: {len(members)} papers from {site.name}")
+    out["feeds/all.xml"] = feeds.atom(
+        shown, vocab, site, name="all", title=site.name,
+        subtitle=f"The newest papers of {site.name}", page="", updated=newest)
+    out["feeds/sitemap.xml"] = feeds.ALTERNATE_SITEMAP
     day_tpl = env.get_template("date.md.j2")
     for day in days:
         out[f"dates/{day.isoformat()}.md"] = day_tpl.render(

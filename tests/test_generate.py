@@ -30,7 +30,7 @@ def test_bundled_sources_give_210_pages_and_a_summary_line(bundled):
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "generate: 301 listings read from 5 files, 210 distinct papers, 91 duplicates merged, "
-        "239 pages written, 0 unchanged\n")
+        "281 files written, 0 unchanged\n")
     assert len(papers(bundled)) == 210
 
 
@@ -65,7 +65,7 @@ def test_second_generate_writes_nothing(generated):
     before = {p: p.stat().st_mtime_ns for p in (generated / "content").rglob("*")}
     result = run_digest(generated, "generate")
     assert result.returncode == 0
-    assert "0 pages written, 239 unchanged" in result.stdout
+    assert "0 files written, 281 unchanged" in result.stdout
     assert {p: p.stat().st_mtime_ns for p in (generated / "content").rglob("*")} == before
 
 

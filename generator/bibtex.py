@@ -1,0 +1,76 @@
+"""BibTeX: one ``@misc`` entry per paper, and one bibliography per topic.
+
+The key of an entry is the paper's slug: unique (the writer refuses two pages with one
+slug) and stable (a page's slug never changes once generated), so a key a reader has
+cited keeps working. Field values are escaped so that BibTeX, biber and LaTeX read them
+back as the literal text: braces are never left unbalanced, even escaped ones, because
+BibTeX counts ``\\{`` as a brace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from . import clean
+from .model import Paper
+
+# Each TeX-special character and the LaTeX text command that prints it literally.
+_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIAL))
+_NEW_ARXIV_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}$")
+
+
+def escape(text: str) -> str:
+    """Text as a BibTeX field value that prints literally; whitespace collapsed."""
+    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m[0]], " ".join(text.split()))
+
+
+def _name(author: str) -> str:
+    # A comma or a standalone "and" would split the name; braces keep it whole.
+    name = escape(clean.plain(author))
+    if "," in name or re.search(r"(?i)(?<!\S)and(?!\S)", name):
+        return "{" + name + "}"
+    return name
+
+
+def year(paper: Paper) -> int:
+    """The paper's year: its publication date, else its arXiv id, else its first listing."""
+    if paper.published:
+        return paper.published.year
+    m = _NEW_ARXIV_ID.match(paper.arxiv_id or "")
+    if m:
+        return 2000 + int(m[1])
+    return paper.dates[0].year
+
+
+def entry(paper: Paper, key: str) -> str:
+    """The ``@misc`` entry of one paper, with its arXiv eprint when the id is known."""
+    # Double braces keep the title's capitals (acronyms such as SNN) in every style.
+    fields = [("title", "{" + escape(clean.plain(paper.title)) + "}")]
+    names = [_name(a) for a in paper.authors if clean.plain(a)]
+    if names:
+        fields.append(("author", " and ".join(names)))
+    fields.append(("year", str(year(paper))))
+    if paper.arxiv_id:
+        fields += [("eprint", escape(paper.arxiv_id)), ("archivePrefix", "arXiv")]
+        if paper.category:
+            fields.append(("primaryClass", escape(paper.category)))
+        # arXiv ids are digits, dots, letters, '-' and '/': nothing the url package minds.
+        fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
+    else:
+        fields.append(("note", f"Hugging Face Daily Papers, {paper.dates[0].isoformat()}"))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def bibliography(items: Iterable[tuple[str, Paper]], heading: str) -> str:
+    """A ``.bib`` file: a comment line, then the entries sorted by key."""
+    # Outside entries BibTeX skips text, but an '@' would start an entry.
+    lines = [f"% {heading.replace('@', '')}\n"]
+    lines += ["\n" + entry(paper, key) for key, paper in sorted(items, key=lambda kv: kv[0])]
+    return "".join(lines)

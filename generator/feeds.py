@@ -1,0 +1,70 @@
+"""Atom feeds: the newest papers of the whole site, and of each topic.
+
+A feed is rendered from data alone, like every other page: no clock is read, so its
+``updated`` is the newest listing date it holds, and two runs over the same inputs give
+the same bytes. Ids are absolute page URLs (a paper's slug never changes once generated),
+so a feed reader never sees an old paper as new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from . import clean
+from .tagging import Vocabulary
+
+if TYPE_CHECKING:  # render imports this module; the type is only needed for hints
+    from .render import Entry, SiteInfo
+
+# Authors beyond this many are left out of a feed entry (the paper page lists them all):
+# collaboration papers with hundreds of names would swamp a feed.
+FEED_AUTHORS = 10
+
+# Characters XML 1.0 forbids even when escaped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value):
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+def _timestamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("generator", "templates"),
+    undefined=jinja2.StrictUndefined, autoescape=True, finalize=_xml_text,
+    keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["timestamp"] = _timestamp
+_ENV.filters["plain"] = clean.plain
+
+
+def atom(entries: Sequence[Entry], vocab: Vocabulary, site: SiteInfo, *, name: str,
+         title: str, subtitle: str, page: str, updated: dt.date | None) -> str:
+    """The Atom feed ``feeds/<name>.xml`` of the first ``site.feed_size`` entries given.
+
+    ``entries`` come newest first; ``page`` is the site page the feed follows (relative to
+    the site root); ``updated`` stands in when the feed is empty.
+    """
+    shown = list(entries[:site.feed_size])
+    # Relative links resolve against the feed's own address when no site_url is set.
+    base = site.url or "../"
+    newest = max((e.latest for e in shown), default=updated) or dt.date(1970, 1, 1)
+    return _ENV.get_template("feed.xml.j2").render(
+        entries=shown, vocab=vocab, site=site, base=base, title=title, subtitle=subtitle,
+        feed_url=f"{base}feeds/{name}.xml", page_url=base + page, updated=newest,
+        feed_id=f"{site.url}feeds/{name}.xml" if site.url else f"urn:digest:feed:{name}",
+        paper_id=lambda slug: f"{site.url}papers/{slug}/" if site.url else f"urn:digest:paper:{slug}",
+        max_authors=FEED_AUTHORS)
+
+# Material's instant navigation fetches "sitemap.xml" next to every <link rel="alternate">
+# in a page's head (it looks for other language versions there): for the feed links that
+# is feeds/sitemap.xml. This empty sitemap answers it, so no page logs a 404.
+ALTERNATE_SITEMAP = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n')
