@@ -411,6 +411,16 @@ def _stash_urls(text: str) -> tuple[str, list[str]]:
     return "".join(out), [url for _s, _e, url in found]
 
 
+# "{{ x }}", "{% x %}" and "{# x #}" are template syntax, never TeX grouping: an abstract
+# about Jinja or Liquid must show them as written, so the whole tag is kept literally.
+_TEMPLATE_TAG = re.compile(r"\{\{.{0,300}?\}\}|\{%.{0,300}?%\}|\{#.{0,300}?#\}|\{\{|\{%|\{#",
+                           re.DOTALL)
+
+
+def _protect_template_tags(text: str) -> str:
+    return _TEMPLATE_TAG.sub(lambda m: _lit(m[0]), text)
+
+
 def _protect_unmatched_braces(text: str) -> str:
     """Braces without a partner are literal text, not TeX grouping."""
     chars, stack = list(text), []
@@ -464,7 +474,7 @@ def _segments(text: str) -> list[_Segment]:
     for _name, pattern, replacement in _URL_WRAPPERS:
         text = pattern.sub(replacement, text)
     text, found = _stash_urls(text)
-    text = _protect_unmatched_braces(text)
+    text = _protect_unmatched_braces(_protect_template_tags(text))
 
     def restore_urls(s: str) -> str:
         return _URL_MARK.sub(lambda m: found[ord(m[0]) - _URL_BASE], s)

@@ -163,6 +163,23 @@ GOLDEN_HTML = [
      "{https://github.com/MahdiTabassian/Deep-Clutter-Filtering/tree/main}.",
      '<p>available at: <a href="https://github.com/MahdiTabassian/Deep-Clutter-Filtering/tree/'
      'main">https&#58;//github.com/MahdiTabassian/Deep-Clutter-Filtering/tree/main</a>.</p>'),
+    # Markdown and Jinja metacharacters render literally, as character references.
+    ("a *b* c", "<p>a &#42;b&#42; c</p>"),
+    ("snake_case_name", "<p>snake&#95;case&#95;name</p>"),
+    ("a | b | c", "<p>a &#124; b &#124; c</p>"),
+    ("x < y > z", "<p>x &lt; y &gt; z</p>"),
+    ("[x] and [y](z)", "<p>&#91;x&#93; and &#91;y&#93;(z)</p>"),
+    ("use `code` here", "<p>use &#96;code&#96; here</p>"),
+    ("# not a heading", "<p>&#35; not a heading</p>"),
+    ("{{ config }} and {% include 'x' %}",
+     "<p>&#123;&#123; config &#125;&#125; and &#123;% include 'x' %&#125;</p>"),
+    ("{# note #} and a lone {{ brace", "<p>&#123;&#35; note &#35;&#125; and a lone "
+     "&#123;&#123; brace</p>"),
+    # HTML and script links from a source are text, never elements or links.
+    ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
+    ("<img src=x onerror=alert(1)>", "<p>&lt;img src&#61;x onerror&#61;alert(1)&gt;</p>"),
+    ("<iframe src=//x></iframe>", "<p>&lt;iframe src&#61;//x&gt;&lt;/iframe&gt;</p>"),
+    ("[x](javascript:alert(1))", "<p>&#91;x&#93;(javascript&#58;alert(1))</p>"),
 ]
 
 
@@ -188,6 +205,7 @@ GOLDEN_PLAIN = [
     (r"\cite{smith} shows \ref{fig} \textcolor{red}{x}", "shows x"),
     (r"a \\ b\,c", "a b c"),
     ("`code` stays", "`code` stays"),
+    ("{{ x }} and {% if y %}", "{{ x }} and {% if y %}"),  # template syntax is not TeX
     ("trailing {\\it", "trailing {"),  # an unclosed brace is literal text
     # pylatexenc only ever sees one macro: %, $ and ~ around it stay plain text.
     (r"\textsc{50% more} for $3 and 10% less", "50% more for $3 and 10% less"),
