@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .errors import Collector, DigestError
-from .readers import SourceFile, read_source
+from .readers import SourceFile, hfjson, read_source
 from .write import WriteReport, write_tree
 
 __all__ = [
@@ -378,19 +378,14 @@ def _parse_array(url: str, body: bytes) -> list[Any]:
 
 
 def _kind(data: Any) -> str:
+    # The Hub answers failures with {"error": "..."}: quote it, it says what went wrong.
     if isinstance(data, dict):
         said = data.get("error")
         if isinstance(said, str) and said.strip():
             return f"an object saying {_one_line(said)[:200]!r}"
         keys = ", ".join(list(data)[:5])
         return f"an object with keys {keys}" if keys else "an empty object"
-    if data is None:
-        return "null"
-    if isinstance(data, bool):
-        return "a boolean"
-    if isinstance(data, str):
-        return "a string"
-    return "a number"
+    return hfjson.kind(data)
 
 
 def _one_line(text: str) -> str:

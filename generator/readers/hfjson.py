@@ -45,7 +45,7 @@ def read(source: SourceFile) -> list[Listing]:
         raise DigestError.at(
             source.name, _line_at(text, start),
             f"expected a JSON array of daily-papers items, but the file holds "
-            f"{_kind(value)}; save the response of /api/daily_papers?date=YYYY-MM-DD "
+            f"{kind(value)}; save the response of /api/daily_papers?date=YYYY-MM-DD "
             "unchanged (it starts with '[')")
     lines = _item_lines(text, len(value))
     problems: list[Problem] = []
@@ -102,12 +102,12 @@ def _item(source: SourceFile, item: Any, number: int, line: int, errs: list[str]
           name_date: list[dt.date | None]) -> Listing | None:
     where = f"item {number}"
     if not isinstance(item, dict):
-        errs.append(f"{where} is {_kind(item)}, not an object with a 'paper'; remove it, or "
+        errs.append(f"{where} is {kind(item)}, not an object with a 'paper'; remove it, or "
                     f"{_REDOWNLOAD}")
         return None
     paper = item.get("paper")
     if not isinstance(paper, dict):
-        found = "has no 'paper'" if paper is None else f"has 'paper' as {_kind(paper)}"
+        found = "has no 'paper'" if paper is None else f"has 'paper' as {kind(paper)}"
         errs.append(f"{where} {found}, but every daily-papers item holds a 'paper' object; "
                     f"remove the item, or {_REDOWNLOAD}")
         return None
@@ -177,7 +177,7 @@ class _Fields:
 
     def _wrong(self, owner: str, key: str, value: Any, expected: str) -> None:
         self.errs.append(
-            f"{self.where}: {owner}.{key} is {_kind(value)}, but it should be {expected}; "
+            f"{self.where}: {owner}.{key} is {kind(value)}, but it should be {expected}; "
             f"correct it, or {_REDOWNLOAD}")
 
     def _string(self, owner: str, key: str, value: str) -> str | None:
@@ -250,7 +250,7 @@ class _Fields:
             if not isinstance(name, str):
                 self.errs.append(
                     f"{self.where}: author {n} of paper.authors has "
-                    f"{'no name' if name is None else 'a name that is ' + _kind(name)}; "
+                    f"{'no name' if name is None else 'a name that is ' + kind(name)}; "
                     f"give it a 'name' string, or {_REDOWNLOAD}")
                 continue
             name = self._string("paper", "authors", name)
@@ -297,7 +297,8 @@ def _spaces(text: str) -> str:
     return " ".join(text.split())
 
 
-def _kind(value: Any) -> str:
+def kind(value: Any) -> str:
+    """What a JSON value is, in words, for messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
