@@ -6,11 +6,17 @@ everything else is regenerated.
 
 Precedence, written down once:
   - Notes, ``featured`` and ``hidden``: the curator's value always stands.
-  - Tags: a three-way merge. ``rule_tags`` records what the rules produced last time.
-    A tag the curator added (in ``tags`` but not in ``rule_tags``) is kept; a tag the
-    curator removed (in ``rule_tags`` but not in ``tags``) stays removed; every other tag
-    follows the current rules. So a page nobody retagged always shows the rules' tags,
-    and a rule change still reaches the topics a curator did not touch on a retagged page.
+  - Tags: a three-way merge. ``rule_tags`` records what the rules produced last time,
+    and ``curator_added`` / ``curator_removed`` (written by digest, never edited) every
+    choice a curator made before. The tags the last run wrote are therefore known; a tag
+    the curator has since put into ``tags`` joins ``curator_added``, one taken out joins
+    ``curator_removed``, and the latest choice about a tag replaces any earlier one.
+    A tag in ``curator_added`` is always shown, one in ``curator_removed`` never is, and
+    every other tag follows the current rules. So a page nobody retagged always shows the
+    rules' tags, a rule change still reaches the topics a curator did not touch on a
+    retagged page, and a curator's choice outlives rules that later agree and then change.
+    (A page without the two keys, as written before they existed, reads as if the
+    curator's choices were exactly the difference between ``tags`` and ``rule_tags``.)
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ class CuratedPage:
     title: str
     tags: tuple[str, ...]
     rule_tags: tuple[str, ...]
+    curator_added: tuple[str, ...]
+    curator_removed: tuple[str, ...]
     featured: bool
     hidden: bool
     notes: str  # everything after the Notes heading line, byte for byte
@@ -106,6 +114,12 @@ def parse_page(text: str, path: str) -> CuratedPage:
     if rule_tags is None:
         problems.append(Problem(path, line_of("rule_tags"), "'rule_tags' must be a list of "
                                                             "topic slugs; do not edit it"))
+    choices = {}
+    for name in ("curator_added", "curator_removed"):
+        choices[name] = _str_list(meta.get(name, []))
+        if choices[name] is None:
+            problems.append(Problem(path, line_of(name), f"'{name}' must be a list of topic "
+                                                         "slugs; do not edit it, edit 'tags'"))
     flags = {}
     for flag in ("featured", "hidden"):
         value = meta.get(flag, False)
@@ -128,6 +142,8 @@ def parse_page(text: str, path: str) -> CuratedPage:
     return CuratedPage(
         path=path, key=key, arxiv_id=str(meta["arxiv"]) if meta.get("arxiv") else None,
         title=str(meta.get("title", "")), tags=tuple(tags), rule_tags=tuple(rule_tags),
+        curator_added=tuple(choices["curator_added"]),
+        curator_removed=tuple(choices["curator_removed"]),
         featured=flags["featured"], hidden=flags["hidden"], notes=body[heading.end():],
         listed=tuple(d for d in listed if isinstance(d, dt.date)),
         sources=tuple(str(s) for s in meta.get("sources") or []),
@@ -144,14 +160,32 @@ def _str_list(value) -> list[str] | None:
     return None
 
 
-def merge_tags(rules: tuple[str, ...], page: CuratedPage | None) -> tuple[str, ...]:
-    """Apply the curator's additions and removals (since ``rule_tags``) to the rules' tags."""
+@dataclass(frozen=True)
+class TagChoice:
+    """A page's tags after the merge, and the curator's standing choices behind them."""
+
+    tags: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def resolve_tags(rules: tuple[str, ...], page: CuratedPage | None) -> TagChoice:
+    """The precedence above, applied: curator choices first, the rules for the rest."""
     if page is None:
-        return rules
-    added = [t for t in page.tags if t not in page.rule_tags]
-    removed = set(page.rule_tags) - set(page.tags)
+        return TagChoice(rules, (), ())
+    before_added, before_removed = set(page.curator_added), set(page.curator_removed)
+    last_written = {t for t in page.rule_tags if t not in before_removed} | before_added
+    now = set(page.tags)
+    put_in, taken_out = now - last_written, last_written - now
+    added = tuple(t for t in page.tags if t in (before_added | put_in) - taken_out)
+    removed = tuple(sorted((before_removed - put_in) | taken_out))
     merged = [t for t in rules if t not in removed]
-    return tuple(merged + [t for t in added if t not in merged])
+    return TagChoice(tuple(merged + [t for t in added if t not in merged]), added, removed)
+
+
+def merge_tags(rules: tuple[str, ...], page: CuratedPage | None) -> tuple[str, ...]:
+    """The tags a page shows: the rules' tags with the curator's choices applied."""
+    return resolve_tags(rules, page).tags
 
 
 def tag_line(page: CuratedPage, tag: str) -> int:

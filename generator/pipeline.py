@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .curate import CuratedPage, body_mismatch, merge_tags, parse_page, tag_line
+from .curate import CuratedPage, body_mismatch, parse_page, resolve_tags, tag_line
 from .dedupe import deduplicate
 from .errors import Collector, DigestError, Problem
 from .model import Listing
@@ -133,12 +133,14 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     for paper in track(papers, "tagging and merging"):
         page = matched.get(paper.key)
         rules = vocab.tag(paper)
-        tags = vocab.order(merge_tags(rules, page)) if page is None else merge_tags(rules, page)
+        choice = resolve_tags(rules, page)
+        tags = vocab.order(choice.tags) if page is None else choice.tags
         for tag in tags:
             if vocab.get(tag) is None:
                 problems.add(page.path, tag_line(page, tag), _unknown_tag(tag, vocab))
         entries.append(Entry(
             paper=paper, slug=slugs[paper.key], tags=tags, rule_tags=rules,
+            curator_added=choice.added, curator_removed=choice.removed,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n"))
     problems.raise_if_any()
