@@ -179,7 +179,7 @@ def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
         # Slugs that differ only in case are one file on macOS and Windows checkouts.
         slug = Path(path).stem.casefold()
         if slug in slugs:
-            problems.add(path, None, f"duplicate slug: {slugs[slug]} has the same name but for "
+            problems.add(path, 1, f"duplicate slug: {slugs[slug]} has the same name but for "
                                      "case; merge the notes into one page and delete the other")
             continue
         slugs[slug] = path
@@ -215,17 +215,27 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
 
 def _difference(project: Project, path: str, expected: bytes) -> Problem:
     """Why a file differs from what generate writes, and the fix that loses nothing."""
-    target = project.root / path
-    if path.startswith(_rel(project, project.content) + "/papers/") and target.exists():
+    try:
+        current = (project.root / path).read_bytes()
+    except FileNotFoundError:
+        return Problem(path, 1, "is missing; run 'digest generate' and commit the result")
+    if path.startswith(_rel(project, project.content) + "/papers/"):
         # The page parsed (plan would have failed otherwise), so its parts can be compared.
-        line = body_mismatch(target.read_text("utf-8"), expected.decode("utf-8"))
+        line = body_mismatch(current.decode("utf-8"), expected.decode("utf-8"))
         if line is not None:
             return Problem(path, line, "the generated text above '## Notes' differs from what "
                                        "'digest generate' writes, which replaces it; move any "
                                        "text of yours below '## Notes', then run 'digest "
                                        "generate' and commit the result")
-    return Problem(path, None, "differs from what 'digest generate' writes; run "
-                               "'digest generate' and commit the result")
+    return Problem(path, _first_difference(current, expected),
+                   "differs from what 'digest generate' writes; run 'digest generate' and "
+                   "commit the result")
+
+
+def _first_difference(a: bytes, b: bytes) -> int:
+    lines = zip(a.split(b"\n"), b.split(b"\n"))
+    return next((i for i, (x, y) in enumerate(lines, 1) if x != y),
+                min(a.count(b"\n"), b.count(b"\n")) + 1)
 
 
 def site_info(project: Project) -> SiteInfo:
@@ -244,10 +254,10 @@ def check(project: Project) -> list[Problem]:
     for relative, expected in changes(project.content, the_plan.files).items():
         problems.append(_difference(project, f"{content}/{relative}", expected))
     for relative in sorted(the_plan.stale):
-        problems.append(Problem(f"{content}/{relative}", None,
+        problems.append(Problem(f"{content}/{relative}", 1,
                                 "is no longer generated; run 'digest generate' to remove it"))
     for page in the_plan.orphans:
-        problems.append(Problem(page.path, None,
+        problems.append(Problem(page.path, 1,
                                 "no source lists this paper any more; restore its source, or "
                                 "delete the page if the paper should leave the digest"))
     return problems

@@ -200,3 +200,175 @@ def test_a_removal_outlives_rules_that_drop_the_tag_and_then_give_it_back():
         assert meta["curator_added"] == ["beta"] and meta["curator_removed"] == ["alpha"]
     finally:
         machine.teardown()
+
+
+# -- check: the pull-request gate ----------------------------------------------------------
+
+QUIET = "content/papers/quiet-learning-of-sparse-maps.md"
+SLOW = "content/papers/slow-waves-in-recurrent-models.md"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A generated three-paper digest that check passes."""
+    name, text = day_source(1, list(TITLES[:3]))
+    root = make_project(tmp_path / "d", {name: text}, files={"topics.yml": vocabulary(
+        {"alpha": ("Kappa",), "beta": ("Lambda",), "gamma": ("Omicron", "Sigma")})})
+    assert run_digest(root, "generate").returncode == 0
+    assert run_digest(root, "check").returncode == 0
+    return root
+
+
+def replace(root: Path, path: str, old: str, new: str, count: int = 1) -> None:
+    target = root / path
+    text = target.read_text("utf-8")
+    assert old in text, old
+    target.write_text(text.replace(old, new, count), "utf-8")
+
+
+def line_of(root: Path, path: str, text: str) -> int:
+    lines = (root / path).read_text("utf-8").split("\n")
+    return lines.index(text) + 1
+
+
+def digest_of(root: Path) -> str:
+    return hashlib.sha256(repr(sorted(tree(root).items())).encode()).hexdigest()
+
+
+GENERATE = "run 'digest generate' and commit the result"
+
+
+def broken_yaml(root):
+    replace(root, QUIET, "featured: false", "featured: [oops")
+    return [f"{QUIET}:{line_of(root, QUIET, 'featured: [oops') + 1}: broken front-matter YAML: "
+            "did not find expected ',' or ']'; fix the YAML (quote values that contain ': ')"]
+
+
+def unknown_tag(root):
+    replace(root, QUIET, "tags:\n- alpha\n", "tags:\n- alpha\n- alpah\n")
+    return [f"{QUIET}:{line_of(root, QUIET, '- alpah')}: tag 'alpah' is not a topic in the "
+            "vocabulary; did you mean 'alpha'?"]
+
+
+def duplicate_paper(root):
+    (root / "content/papers/quiet-copy.md").write_bytes((root / QUIET).read_bytes())
+    return [f"{QUIET}:2: duplicate paper: content/papers/quiet-copy.md has the same id (title:"
+            "quiet learning of sparse maps); merge the notes into one page and delete the other"]
+
+
+def duplicate_slug(root):
+    (root / QUIET.replace("quiet", "Quiet")).write_bytes((root / QUIET).read_bytes())
+    return [f"{QUIET}:1: duplicate slug: {QUIET.replace('quiet', 'Quiet')} has the same name "
+            "but for case; merge the notes into one page and delete the other"]
+
+
+def notes_heading_deleted(root):
+    replace(root, QUIET, "## Notes\n", "Notes\n")
+    closing = [i for i, line in enumerate((root / QUIET).read_text("utf-8").split("\n"), 1)
+               if line == "---"][1]
+    return [f"{QUIET}:{closing + 1}: the '## Notes' heading is missing; "
+            "put it back and write notes under it"]
+
+
+def notes_heading_duplicated(root):
+    replace(root, QUIET, "## Notes\n", "## Notes\nMine.\n\n## Notes\n")
+    second = [i for i, line in enumerate((root / QUIET).read_text("utf-8").split("\n"), 1)
+              if line == "## Notes"][1]
+    return [f"{QUIET}:{second}: a second '## Notes' heading; generate keeps everything below "
+            "the first one, so delete this one (use '### ' for headings inside your notes)"]
+
+
+def text_above_notes(root):
+    replace(root, QUIET, "\n## Notes\n", "\nA note in the wrong place.\n\n## Notes\n")
+    return [f"{QUIET}:{line_of(root, QUIET, 'A note in the wrong place.')}: the generated text "
+            "above '## Notes' differs from what 'digest generate' writes, which replaces it; "
+            f"move any text of yours below '## Notes', then {GENERATE}"]
+
+
+def closing_fence_deleted(root):
+    replace(root, QUIET, "---\n\n<!-- Generated", "\n<!-- Generated")
+    generated = next(i for i, line in enumerate(
+        (root / QUIET).read_text("utf-8").split("\n"), 1) if line.startswith("<!-- Generated"))
+    return [f"{QUIET}:{generated}: the front-matter's closing '---' line is missing; put a "
+            "line '---' back after the last front-matter key, above this line"]
+
+
+def opening_fence_deleted(root):
+    replace(root, QUIET, "---\ntitle:", "title:")
+    return [f"{QUIET}:1: the page does not start with '---' front-matter; restore the '---' "
+            "lines around the YAML header"]
+
+
+def source_not_generated(root):
+    name, text = day_source(2, [TITLES[0]])
+    (root / "sources" / name).write_text(text, "utf-8")
+    listed = line_of(root, QUIET, "- 2025-01-01") + 1
+    return [f"content/dates/2025-01-02.md:1: is missing; {GENERATE}",
+            f"{QUIET}:{listed}: differs from what 'digest generate' writes; {GENERATE}"]
+
+
+def page_no_source_lists(root):
+    # The source is corrected to another title: the old page stays, and check names it.
+    replace(root, "sources/2025-01-01-hf-papers.txt", "Quiet learning of sparse maps", "Quiet maps")
+    return [f"{QUIET}:1: no source lists this paper any more; restore its source, or delete the "
+            "page if the paper should leave the digest"]
+
+
+BAD_PRS = [broken_yaml, unknown_tag, duplicate_paper, duplicate_slug, notes_heading_deleted,
+           notes_heading_duplicated, text_above_notes, closing_fence_deleted,
+           opening_fence_deleted, source_not_generated, page_no_source_lists]
+
+
+@pytest.mark.parametrize("case", BAD_PRS, ids=lambda case: case.__name__)
+def test_check_reports_a_bad_pull_request_with_path_line_and_writes_nothing(small, case):
+    expected = case(small)
+    before = digest_of(small)
+    result = run_digest(small, "check")
+    assert result.returncode == 1
+    problems = [line for line in result.stderr.splitlines() if not line.startswith("digest:")]
+    for line in expected:
+        assert line in problems
+    if case is page_no_source_lists:  # the corrected title's new page is simply missing
+        assert all(p in expected or "differs from" in p or "is missing" in p for p in problems)
+    elif case is source_not_generated:  # and every other page that lists the new day
+        assert all(re.fullmatch(rf"content/\S+:\d+: (differs from what 'digest generate' "
+                                rf"writes|is missing); {GENERATE}", p) for p in problems)
+    else:
+        assert problems == expected
+    assert digest_of(small) == before
+
+
+def test_a_hidden_paper_keeps_its_page_but_leaves_every_index_feed_and_bibliography(small):
+    replace(small, QUIET, "hidden: false", "hidden: true")
+    assert run_digest(small, "generate").returncode == 0
+    slug, title = Path(QUIET).stem, "Quiet learning of sparse maps"
+    page = (small / QUIET).read_text("utf-8")
+    assert "hidden: true" in page and "search:\n  exclude: true" in page
+    elsewhere = {path: data.decode("utf-8") for path, data in tree(small / "content").items()
+                 if path != f"papers/{slug}.md"}
+    assert {p.split("/")[0] for p in elsewhere} >= {"feeds", "bib", "topics", "dates", "papers"}
+    for path, text in elsewhere.items():
+        assert slug not in text and title not in text, path
+    assert run_digest(small, "check").returncode == 0
+
+
+def test_generate_keeps_a_page_no_source_lists_and_says_so(small):
+    page_no_source_lists(small)
+    kept = (small / QUIET).read_bytes()
+    result = run_digest(small, "generate")
+    assert result.returncode == 0
+    assert (small / QUIET).read_bytes() == kept
+    assert "generate: 1 pages are no longer listed by any source; 'digest check' names them" \
+        in result.stderr
+
+
+def test_every_paper_page_has_an_edit_button_to_its_source_file(built_site):
+    config = yaml.safe_load((built_site / "mkdocs.yml").read_text("utf-8"))
+    base = f"{config['repo_url']}/{config['edit_uri']}"
+    assert base == "https://github.com/example/digest/edit/main/content/"
+    pages = sorted((built_site / "content/papers").glob("*.md"))
+    assert len(pages) == 210
+    for md in pages:
+        html = (built_site / "site/papers" / md.stem / "index.html").read_text("utf-8")
+        buttons = re.findall(r'<a href="([^"]+)"[^>]*class="md-content__button md-icon"', html)
+        assert f"{base}papers/{md.stem}.md" in buttons, md.stem
