@@ -24,6 +24,8 @@ class Ref:
 
 @dataclass(frozen=True)
 class Retag:
+    """A paper's tags gained and lost."""
+
     paper: Ref
     added: tuple[str, ...]
     removed: tuple[str, ...]

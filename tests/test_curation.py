@@ -372,3 +372,32 @@ def test_every_paper_page_has_an_edit_button_to_its_source_file(built_site):
         html = (built_site / "site/papers" / md.stem / "index.html").read_text("utf-8")
         buttons = re.findall(r'<a href="([^"]+)"[^>]*class="md-content__button md-icon"', html)
         assert f"{base}papers/{md.stem}.md" in buttons, md.stem
+
+
+# -- the precedence, case by case (curate.py's docstring) -----------------------------------
+
+def stored(tags, rule_tags, added=(), removed=()):
+    from generator.curate import parse_page
+
+    lists = {"tags": tags, "rule_tags": rule_tags, "curator_added": added,
+             "curator_removed": removed}
+    front = "".join(f"{k}: {list(v)!r}\n" for k, v in lists.items() if v or k.endswith("tags"))
+    return parse_page(f"---\nid: title:x\n{front}---\n\n## Notes\n", "p.md")
+
+
+@pytest.mark.parametrize("rules, page, expected", [
+    # Without bookkeeping, the choices are the difference between tags and rule_tags.
+    (("a", "c"), stored(["a", "x"], ["a", "b"]), (("a", "c", "x"), ("x",), ("b",))),
+    # Standing choices hold even where tags and rule_tags now agree.
+    (("b", "c"), stored(["a", "x"], ["a"], ["x"], ["b"]), (("c", "x"), ("x",), ("b",))),
+    # The latest choice wins: re-adding a removed tag, removing an added one.
+    (("c",), stored(["b"], ["b"], [], ["b"]), (("c", "b"), ("b",), ())),
+    (("c",), stored([], ["c"], ["x"], []), ((), (), ("c", "x"))),
+    # An untouched page follows the rules.
+    (("c",), stored(["a"], ["a"]), (("c",), (), ())),
+])
+def test_curator_choices_beat_rules_and_the_latest_choice_wins(rules, page, expected):
+    from generator.curate import resolve_tags
+
+    choice = resolve_tags(rules, page)
+    assert (choice.tags, choice.added, choice.removed) == expected
