@@ -194,3 +194,36 @@ def test_diff_outside_git_or_with_an_unknown_revision_is_a_clear_error(repo, tmp
     assert result.stderr.splitlines()[0] == (
         f"{plain}: not a git repository; 'digest diff' compares with a git revision, so run "
         "it in a clone of the digest")
+
+
+def test_add_reads_the_day_of_a_hub_json_and_refuses_one_of_several_days(tmp_path):
+    root = small_project(tmp_path)
+    fixture = Path(__file__).parent / "fixtures/newsassistant_hf_daily_papers_2026-08-03.json"
+    text = fixture.read_text("utf-8")
+    single = tmp_path / "daily.json"
+    single.write_text(text, "utf-8")
+    result = run_digest(root, "add", str(single))
+    assert result.returncode == 0, result.stderr
+    assert (root / "sources/2026-08-03-hf-papers.json").read_text("utf-8") == text
+    assert (root / "content/dates/2026-08-03.md").exists()
+
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(re.sub(r'("submittedOnDailyAt": *")2026-08-03', r"\g<1>2026-08-02",
+                            text, count=1), "utf-8")
+    before = tree(root)
+    result = run_digest(root, "add", str(mixed))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "mixed.json: this file lists papers of several days (2026-08-02, 2026-08-03); pass "
+        "--date YYYY-MM-DD to say which day it is")
+    assert tree(root) == before
+
+
+def test_add_starts_an_empty_digest(tmp_path):
+    root = make_project(tmp_path / "d", files={"topics.yml": VOCAB})
+    name, text = day_source(1, list(TITLES))
+    (tmp_path / name).write_text(text, "utf-8")
+    result = run_digest(root, "add", str(tmp_path / name))
+    assert result.returncode == 0, result.stderr
+    assert len(list((root / "content/papers").glob("*.md"))) == len(TITLES)
+    assert run_digest(root, "check").returncode == 0
