@@ -75,7 +75,10 @@ class _Bar:
 
 
 def _generate(project: Project) -> None:
-    the_plan, report = pipeline.generate(project, _track)
+    _report(*pipeline.generate(project, _track))
+
+
+def _report(the_plan: pipeline.Plan, report) -> None:
     s = the_plan.stats
     click.echo(
         f"generate: {s.listings} listings read from {s.files} files, {s.papers} distinct "
@@ -103,6 +106,46 @@ def check(ctx: click.Context) -> None:
     if problems:
         raise DigestError(problems)
     click.echo("check: content/ is up to date and every input is valid")
+
+
+@cli.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The listing's day.  [default: from the file name, or its date line "
+                   "and default_year]")
+@click.pass_context
+def add_command(ctx: click.Context, file: Path, day) -> None:
+    """Copy a listing into sources/ named by its date, then generate."""
+    from .add import add
+
+    project = _project(ctx)
+    source, the_plan, report = add(project, file, day.date() if day else None)
+    click.echo(f"add: {file} saved as {_rel(project, project.sources)}/{source.name}")
+    _report(the_plan, report)
+
+
+@cli.command("diff")
+@click.argument("base", required=False)
+@click.pass_context
+def diff_command(ctx: click.Context, base: str | None) -> None:
+    """Summarise, in Markdown, how content/ differs from a git revision."""
+    from .diff import compare, markdown
+    from .history import default_base, pages_at
+
+    project = _project(ctx)
+    papers = f"{_rel(project, project.content)}/papers"
+    base = base or default_base(project.root)
+    old = pages_at(project.root, base, papers)
+    new = {f"{papers}/{p.name}": p.read_bytes().decode("utf-8", "replace")
+           for p in sorted((project.content / "papers").glob("*.md"))}
+    click.echo(markdown(compare(old, new), base), nl=False)
+
+
+def _rel(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .curate import CuratedPage, merge_tags, parse_page
+from .curate import CuratedPage, body_mismatch, parse_page, resolve_tags, tag_line
 from .dedupe import deduplicate
 from .errors import Collector, DigestError, Problem
 from .model import Listing
@@ -67,17 +67,17 @@ class Plan:
     stats: Stats
 
 
-def load(project: Project) -> Inputs:
+def load(project: Project, *, require_sources: bool = True) -> Inputs:
     """Read sources, vocabulary and existing pages, naming any file that cannot be read."""
     problems = Collector()
-    if not project.sources.is_dir():
+    if not project.sources.is_dir() and require_sources:
         problems.add(_rel(project, project.sources), None,
                      "the sources folder is missing; create it and add a day's listing")
     files = sorted(p for p in project.sources.rglob("*") if p.is_file()
                    and not p.name.startswith(".")) if project.sources.is_dir() else []
     sources = tuple(SourceFile(p.relative_to(project.sources).as_posix(), p.read_bytes(),
                                project.default_year) for p in files)
-    if not files and project.sources.is_dir():
+    if not files and project.sources.is_dir() and require_sources:
         problems.add(_rel(project, project.sources), None,
                      "there are no sources; add a day's listing with 'digest add FILE'")
     vocab_path = _rel(project, project.vocabulary)
@@ -133,12 +133,14 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     for paper in track(papers, "tagging and merging"):
         page = matched.get(paper.key)
         rules = vocab.tag(paper)
-        tags = vocab.order(merge_tags(rules, page)) if page is None else merge_tags(rules, page)
+        choice = resolve_tags(rules, page)
+        tags = vocab.order(choice.tags) if page is None else choice.tags
         for tag in tags:
             if vocab.get(tag) is None:
-                problems.add(page.path, page.tags_line, _unknown_tag(tag, vocab))
+                problems.add(page.path, tag_line(page, tag), _unknown_tag(tag, vocab))
         entries.append(Entry(
             paper=paper, slug=slugs[paper.key], tags=tags, rule_tags=rules,
+            curator_added=choice.added, curator_removed=choice.removed,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n"))
     problems.raise_if_any()
@@ -172,17 +174,28 @@ def _listings(inputs: Inputs, problems: Collector, track: Track) -> list[Listing
 def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
     pages = []
     seen: dict[str, str] = {}
+    slugs: dict[str, str] = {}
     for path, text in inputs.pages:
+        # Slugs that differ only in case are one file on macOS and Windows checkouts.
+        slug = Path(path).stem.casefold()
+        if slug in slugs:
+            problems.add(path, 1, f"duplicate slug: {slugs[slug]} has the same name but for "
+                                     "case; merge the notes into one page and delete the other")
+            continue
+        slugs[slug] = path
         try:
             page = parse_page(text, path)
         except DigestError as exc:
             problems.extend(exc)
             continue
-        if page.key in seen:
-            problems.add(path, 2, f"duplicate paper: {seen[page.key]} has the same id "
+        same = seen.get(page.key) or (page.arxiv_id and seen.get(f"arxiv:{page.arxiv_id}"))
+        if same:
+            problems.add(path, 2, f"duplicate paper: {same} has the same id "
                                   f"({page.key}); merge the notes into one page and delete the other")
             continue
         seen[page.key] = path
+        if page.arxiv_id:
+            seen.setdefault(f"arxiv:{page.arxiv_id}", path)
         pages.append(page)
     return pages
 
@@ -200,6 +213,31 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
     return the_plan, report
 
 
+def _difference(project: Project, path: str, expected: bytes) -> Problem:
+    """Why a file differs from what generate writes, and the fix that loses nothing."""
+    try:
+        current = (project.root / path).read_bytes()
+    except FileNotFoundError:
+        return Problem(path, 1, "is missing; run 'digest generate' and commit the result")
+    if path.startswith(_rel(project, project.content) + "/papers/"):
+        # The page parsed (plan would have failed otherwise), so its parts can be compared.
+        line = body_mismatch(current.decode("utf-8"), expected.decode("utf-8"))
+        if line is not None:
+            return Problem(path, line, "the generated text above '## Notes' differs from what "
+                                       "'digest generate' writes, which replaces it; move any "
+                                       "text of yours below '## Notes', then run 'digest "
+                                       "generate' and commit the result")
+    return Problem(path, _first_difference(current, expected),
+                   "differs from what 'digest generate' writes; run 'digest generate' and "
+                   "commit the result")
+
+
+def _first_difference(a: bytes, b: bytes) -> int:
+    lines = zip(a.split(b"\n"), b.split(b"\n"))
+    return next((i for i, (x, y) in enumerate(lines, 1) if x != y),
+                min(a.count(b"\n"), b.count(b"\n")) + 1)
+
+
 def site_info(project: Project) -> SiteInfo:
     """The site settings the renderer needs."""
     return SiteInfo(name=project.site_name, url=project.site_url, feed_size=project.feed_size)
@@ -213,15 +251,13 @@ def check(project: Project) -> list[Problem]:
         return list(exc.problems)
     problems = []
     content = _rel(project, project.content)
-    for relative in changes(project.content, the_plan.files):
-        problems.append(Problem(f"{content}/{relative}", None,
-                                "differs from what 'digest generate' writes; run "
-                                "'digest generate' and commit the result"))
+    for relative, expected in changes(project.content, the_plan.files).items():
+        problems.append(_difference(project, f"{content}/{relative}", expected))
     for relative in sorted(the_plan.stale):
-        problems.append(Problem(f"{content}/{relative}", None,
+        problems.append(Problem(f"{content}/{relative}", 1,
                                 "is no longer generated; run 'digest generate' to remove it"))
     for page in the_plan.orphans:
-        problems.append(Problem(page.path, None,
+        problems.append(Problem(page.path, 1,
                                 "no source lists this paper any more; restore its source, or "
                                 "delete the page if the paper should leave the digest"))
     return problems

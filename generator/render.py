@@ -34,6 +34,8 @@ class Entry:
     slug: str
     tags: tuple[str, ...]
     rule_tags: tuple[str, ...]
+    curator_added: tuple[str, ...] = ()
+    curator_removed: tuple[str, ...] = ()
     featured: bool = False
     hidden: bool = False
     notes: str = "\n"
@@ -144,6 +146,9 @@ def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) 
         "description": entry.teaser,
         "tags": list(entry.tags),
         "rule_tags": list(entry.rule_tags),
+        # The curator's standing tag choices (see curate.py); only on retagged pages.
+        **({"curator_added": list(entry.curator_added)} if entry.curator_added else {}),
+        **({"curator_removed": list(entry.curator_removed)} if entry.curator_removed else {}),
         "featured": entry.featured,
         "hidden": entry.hidden,
         # A hidden paper keeps its page but leaves every index, the search index too.

@@ -75,8 +75,8 @@ def test_check_passes_after_generate_and_fails_after_a_new_source(generated):
         listing("Oct 1", ("A brand new spiking paper", ABSTRACT)))
     result = run_digest(generated, "check")
     assert result.returncode == 1
-    assert "content/dates/2025-10-01.md: differs from what 'digest generate' writes; run " \
-           "'digest generate' and commit the result" in result.stderr
+    assert "content/dates/2025-10-01.md:1: is missing; run 'digest generate' and commit " \
+           "the result" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -1,0 +1,94 @@
+"""Adding a day: a new listing goes into sources/ under its date, then the site regenerates.
+
+``place`` is pure: from the file's name and bytes, the sources already there and the
+settings, it gives the source to save, or every reason to refuse. ``add`` does the I/O,
+and writes nothing unless the whole digest, new day included, generates cleanly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path, PurePath
+
+from .errors import DigestError, Problem
+from .pipeline import Plan, load, plan, site_info
+from .project import Project
+from .readers import SourceFile, read_source
+from .write import WriteReport, atomic_write, write_tree
+
+STEM = "hf-papers"  # sources/<date>-hf-papers<suffix>
+_LEAP_YEAR = 2000  # reads any month-day line, to tell "no year" from "not a listing"
+
+
+def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | None = None,
+          default_year: int | None = None) -> SourceFile:
+    """The source a new listing becomes: named by its date, checked, and not a repeat."""
+    name = PurePath(name).name
+    for other, other_data in sorted(existing.items()):
+        if other_data == data:
+            raise DigestError.at(name, None, f"this listing is already in sources/ as {other} "
+                                             "(same bytes); nothing to add")
+    if day is None:
+        day = SourceFile(name, data).name_date or _day_from_content(name, data, default_year)
+    target = f"{day.isoformat()}-{STEM}{PurePath(name).suffix.lower()}"
+    if target in existing:
+        raise DigestError.at(name, None, f"sources/{target} already exists; a listing of "
+                                         f"{day} in this format is already in the digest")
+    source = SourceFile(target, data, default_year)
+    _read(source, name)  # refuse what does not parse, before anything is written
+    return source
+
+
+def _read(source: SourceFile, shown: str) -> list:
+    # Problems name the file the user gave, not the name it would have had in sources/.
+    try:
+        return read_source(source)
+    except DigestError as exc:
+        raise DigestError([Problem(shown if p.path == source.name else p.path, p.line, p.message)
+                           for p in exc.problems]) from None
+
+
+def _day_from_content(name: str, data: bytes, default_year: int | None) -> dt.date:
+    try:
+        days = {listing.date for listing in _read(SourceFile(name, data, default_year), name)}
+    except DigestError:
+        if default_year is None and _parses(SourceFile(name, data, _LEAP_YEAR)):
+            raise DigestError.at(name, None, _NO_YEAR) from None
+        raise
+    if len(days) != 1:
+        listed = ", ".join(d.isoformat() for d in sorted(days))
+        raise DigestError.at(name, None, f"this file lists papers of several days ({listed}); "
+                                         "pass --date YYYY-MM-DD to say which day it is")
+    return days.pop()
+
+
+_NO_YEAR = ("cannot tell which day this listing is: its date line has no year and its name "
+            "does not start with YYYY-MM-DD; pass --date YYYY-MM-DD, or set default_year "
+            "under [tool.digest] in pyproject.toml")
+
+
+def _parses(source: SourceFile) -> bool:
+    try:
+        read_source(source)
+    except DigestError:
+        return False
+    return True
+
+
+def add(project: Project, file: Path, day: dt.date | None = None
+        ) -> tuple[SourceFile, Plan, WriteReport]:
+    """Copy a listing into sources/ under its date and regenerate; all or nothing."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise DigestError.at(file, None, f"cannot read the file ({exc.strerror}); check "
+                                         "the path") from None
+    inputs = load(project, require_sources=False)
+    source = place(file.name, data, {s.name: s.data for s in inputs.sources}, day,
+                   project.default_year)
+    inputs = dataclasses.replace(inputs, sources=tuple(
+        sorted((*inputs.sources, source), key=lambda s: s.name)))
+    the_plan = plan(inputs, site_info(project))
+    atomic_write(project.sources / source.name, source.data)
+    return source, the_plan, write_tree(project.content, the_plan.files, the_plan.stale)

@@ -1,0 +1,130 @@
+"""What a change does to the site's papers, for a pull-request comment.
+
+Pure: two sets of paper pages (path to text) in, a summary out. Reading the old pages
+from git is the job of ``history``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .curate import CuratedPage, parse_page
+from .errors import Collector, DigestError
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A paper as the summary names it."""
+
+    path: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Retag:
+    """A paper's tags gained and lost."""
+
+    paper: Ref
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A one-word change to a paper: notes added, hidden, un-featured..."""
+
+    paper: Ref
+    what: str
+
+
+@dataclass(frozen=True)
+class SiteDiff:
+    """Every change to the papers between two versions of content/papers/."""
+
+    days_added: tuple[dt.date, ...]
+    days_removed: tuple[dt.date, ...]
+    added: tuple[Ref, ...]
+    removed: tuple[Ref, ...]
+    retagged: tuple[Retag, ...]
+    notes: tuple[Mark, ...]
+    flags: tuple[Mark, ...]
+
+    def __bool__(self) -> bool:
+        return any((self.days_added, self.days_removed, self.added, self.removed,
+                    self.retagged, self.notes, self.flags))
+
+
+def compare(old: dict[str, str], new: dict[str, str]) -> SiteDiff:
+    """The changes from the old pages to the new ones, matched by path (slugs never change)."""
+    problems = Collector()
+    before, after = _parse(old, problems), _parse(new, problems)
+    problems.raise_if_any()
+
+    def ref(page: CuratedPage) -> Ref:
+        return Ref(page.path, page.title)
+
+    def days(pages: dict[str, CuratedPage]) -> set[dt.date]:
+        return {d for p in pages.values() for d in p.listed}
+
+    retagged, notes, flags = [], [], []
+    for path in sorted(set(before) & set(after)):
+        a, b = before[path], after[path]
+        plus = tuple(t for t in b.tags if t not in a.tags)
+        minus = tuple(t for t in a.tags if t not in b.tags)
+        if plus or minus:
+            retagged.append(Retag(ref(b), plus, minus))
+        if a.notes != b.notes:
+            had, has = bool(a.notes.strip()), bool(b.notes.strip())
+            notes.append(Mark(ref(b), "notes added" if has and not had else
+                              "notes removed" if had and not has else "notes edited"))
+        for flag, off in (("featured", "un-featured"), ("hidden", "un-hidden")):
+            if getattr(a, flag) != getattr(b, flag):
+                flags.append(Mark(ref(b), flag if getattr(b, flag) else off))
+    return SiteDiff(
+        days_added=tuple(sorted(days(after) - days(before))),
+        days_removed=tuple(sorted(days(before) - days(after))),
+        added=tuple(ref(after[p]) for p in sorted(set(after) - set(before))),
+        removed=tuple(ref(before[p]) for p in sorted(set(before) - set(after))),
+        retagged=tuple(retagged), notes=tuple(notes), flags=tuple(flags))
+
+
+def _parse(pages: dict[str, str], problems: Collector) -> dict[str, CuratedPage]:
+    out = {}
+    for path, text in sorted(pages.items()):
+        try:
+            out[path] = parse_page(text, path)
+        except DigestError as exc:
+            problems.extend(exc)
+    return out
+
+
+def markdown(diff: SiteDiff, base: str) -> str:
+    """The summary as Markdown, for a pull-request comment or an Actions job summary."""
+    lines = [f"## Changes to the digest against `{base}`", ""]
+    if not diff:
+        return "\n".join([*lines, "No paper was added, removed, retagged, annotated, "
+                                  "featured or hidden.", ""])
+
+    def section(title: str, items: list[str]) -> None:
+        if items:
+            lines.extend([f"**{title} ({len(items)})**", "", *(f"- {i}" for i in items), ""])
+
+    section("Days added", [d.isoformat() for d in diff.days_added])
+    section("Days removed", [d.isoformat() for d in diff.days_removed])
+    section("Papers added", [_name(r) for r in diff.added])
+    section("Papers removed", [_name(r) for r in diff.removed])
+    section("Tags changed", [
+        f"{_name(r.paper)}: " + " ".join([*(f"+{t}" for t in r.added),
+                                          *(f"\u2212{t}" for t in r.removed)])
+        for r in diff.retagged])
+    section("Notes", [f"{_name(m.paper)}: {m.what}" for m in diff.notes])
+    section("Featured and hidden", [f"{_name(m.paper)}: {m.what}" for m in diff.flags])
+    return "\n".join(lines)
+
+
+def _name(ref: Ref) -> str:
+    # Titles come from sources: escape what Markdown would read as markup.
+    title = re.sub(r"([\\`*_\[\]<>|#~])", r"\\\1", ref.title) or "(untitled)"
+    return f"{title} (`{ref.path.rsplit('/', 1)[-1]}`)"
