@@ -156,7 +156,7 @@ def expected_stderr(problems: list[str]) -> str:
     return "".join(p + "\n" for p in problems) + SUMMARY.format(n=n, s="s" if n != 1 else "")
 
 
-@pytest.mark.parametrize("change, problems", CASES.values(), ids=CASES.keys())
+@pytest.mark.parametrize("change, problems", list(CASES.values()), ids=list(CASES))
 def test_bad_input_is_reported_exactly_and_changes_nothing(project, change, problems):
     change(project)
     before = tree(project / "content")  # after the change: a broken page is content too
@@ -248,7 +248,7 @@ def clean_twin(tmp_path_factory) -> dict[str, bytes]:
     return tree(root / "content")
 
 
-@pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS.keys())
+@pytest.mark.parametrize("variant", list(VARIANTS.values()), ids=list(VARIANTS))
 def test_layout_variants_generate_the_same_content_as_the_clean_copy(
         tmp_path, clean_twin, variant):
     sources = {n: variant((ROOT / "sources" / n).read_text("utf-8")) for n in TWIN_SOURCES}
