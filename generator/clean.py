@@ -621,10 +621,7 @@ def title_key(title: str) -> str:
     text = "".join(c for c in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(c))
     text = re.sub(r"['\u2018\u2019\u02bc]", "", text)  # "it's" and "its" are one word
-    key = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text)).strip()
-    # A title of only emoji or punctuation keeps its symbols: an empty key would merge
-    # every such paper into one, and make a page id the next run refuses.
-    return key or " ".join(unicodedata.normalize("NFC", text).split())
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
 @functools.lru_cache(maxsize=1 << 16)
