@@ -124,6 +124,15 @@ CASES = {
         ["sources/2025-01-06-hf-daily.json:2: invalid JSON: Expecting property name enclosed "
          "in double quotes at column 1; fix the file there, or download it again from "
          "/api/daily_papers?date=YYYY-MM-DD and save it unchanged"]),
+    "JSON listing no papers": (
+        put("sources/2025-01-06-hf-daily.json", b"[]\n"),
+        ["sources/2025-01-06-hf-daily.json: this source lists no papers; check that the copy "
+         "is complete, or remove it"]),
+    "Atom feed with no entries": (
+        put("sources/2025-01-06-arxiv.xml", b'<?xml version="1.0"?>\n'
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>q</title></feed>\n'),
+        ["sources/2025-01-06-arxiv.xml: this source lists no papers; check that the copy "
+         "is complete, or remove it"]),
     "vocabulary with a YAML error": (
         put("topics.yml", VOCAB + "    phrases: [spiking, neuromorphic\n"),
         ["topics.yml:6: invalid YAML: expected ',' or ']', but got '<stream end>' while parsing "

@@ -43,7 +43,7 @@ def shuffled_project(path: Path, seed: int) -> Path:
 
 HOSTILE_ENVIRONMENTS = {
     "far-east time zone, C locale": {"TZ": "Pacific/Kiritimati", "LC_ALL": "C",
-                                     "PYTHONHASHSEED": "1"},
+                                     "LANG": "tr_TR.UTF-8", "PYTHONHASHSEED": "1"},
     "far-west time zone, Turkish locale": {"TZ": "Pacific/Pago_Pago", "LANG": "tr_TR.UTF-8",
                                            "LC_ALL": "", "PYTHONHASHSEED": "2"},
 }
