@@ -36,14 +36,17 @@ def safe_path(root: Path, relative: str) -> Path:
 _TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
+# Read once, at import: os.umask can only be read by setting it, which races with threads.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def _mode(path: Path) -> int:
     # mkstemp makes 0600 files; a page must stay as readable as any file the user makes.
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return 0o666 & ~_UMASK
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -88,6 +88,10 @@ CASES = {
         put(BAD, listing("Jan 6", ("First paper", ABSTRACT)) + "Lonely title\n\n"
             f"Second paper\n\n{ABSTRACT}\n"),
         [f"{BAD}:17: " + LONELY.format(where="before the next title")]),
+    "title with no abstract at the start": (
+        put(BAD, listing("Jan 6") + f"Lonely title\n\nFirst paper\n\n{ABSTRACT}\n\n"
+            f"Second paper\n\n{ABSTRACT}\n"),
+        [f"{BAD}:13: " + LONELY.format(where="before the next title")]),
     "date line that is not a date": (
         put(BAD, listing("Smarch 6", ("First paper", ABSTRACT))),
         [f"{BAD}:11: " + NO_DATE.format("Smarch 6")]),
@@ -330,13 +334,19 @@ def test_fuzz_page_copy_shapes(text):
     read_or_refuse("copy.txt", text.encode())
 
 
+JSON_KEYS = st.sampled_from(["paper", "id", "title", "summary", "authors", "name",
+                             "publishedAt", "submittedOnDailyAt", "upvotes", "githubRepo",
+                             "organization", "ai_keywords", "x"]) | st.text(max_size=8)
+
+
+def _containers(inner):
+    # A def, not a lambda: Hypothesis reads a multi-line lambda's source unreliably.
+    return st.lists(inner, max_size=4) | st.dictionaries(JSON_KEYS, inner, max_size=6)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["paper", "id", "title", "summary", "authors", "name", "publishedAt",
-                         "submittedOnDailyAt", "upvotes", "githubRepo", "organization",
-                         "ai_keywords", "x"]) | st.text(max_size=8), inner, max_size=6),
-    max_leaves=30)
+    _containers, max_leaves=30)
 
 
 @FUZZ
