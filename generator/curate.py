@@ -30,7 +30,7 @@ import yaml
 # libyaml's loader when PyYAML was built with it: same safety, far faster.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-from .errors import DigestError, Problem
+from .errors import DigestError, Problem, yaml_error
 
 NOTES_HEADING = "## Notes"
 _HEADING = re.compile(rf"^{re.escape(NOTES_HEADING)}[ \t]*$\n?", re.M)
@@ -61,6 +61,9 @@ class CuratedPage:
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
     """Front-matter mapping, body, and the body's first line number."""
     m = _FRONT.match(text)
+    if not m and re.match(r"---[ \t]*\n", text):
+        raise DigestError.at(path, 1, "the front-matter that starts here has no closing '---' "
+                                      "line; put '---' back on the line after the YAML header")
     if not m:
         if re.match(r"---[ \t]*\n", text):
             raise DigestError.at(path, _generated_start(text, 1) or 1, _NO_CLOSING_FENCE)
@@ -74,10 +77,9 @@ def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
     try:
         meta = yaml.load(m["yaml"] or "", Loader=SafeLoader) or {}
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1  # +1 for the opening '---', +1 for 1-based
-        raise DigestError.at(path, line, f"broken front-matter YAML: {exc.problem or exc.context}; "
-                                         "fix the YAML (quote values that contain ': ')") from None
+        # The YAML starts on line 2, after the opening '---'.
+        raise yaml_error(path, exc, 2, "broken front-matter YAML",
+                         "fix the YAML (quote values that contain ': ')") from None
     if not isinstance(meta, dict):
         raise DigestError.at(path, 2, "the front-matter must be a YAML mapping of keys to values")
     return meta, text[m.end():], text.count("\n", 0, m.end()) + 1

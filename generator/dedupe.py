@@ -22,7 +22,7 @@ import unicodedata
 from collections import defaultdict
 from typing import Iterable
 
-from .clean import title_key
+from .clean import plain, title_key
 from .model import Listing, Paper
 
 _FIELDS = ("arxiv_id", "upvotes", "published", "updated", "organization", "github_repo",
@@ -33,9 +33,16 @@ def _rank(listing: Listing) -> tuple:
     return (listing.date, listing.arxiv_id is not None, listing.source, listing.line)
 
 
+def identity_title(title: str) -> str:
+    """The normalised title that identifies a paper, never empty for a non-blank title."""
+    # A title of only emoji or punctuation keeps its symbols: an empty key would merge
+    # every such paper into one, and make a page id ('title:') the next run refuses.
+    return title_key(title) or " ".join(unicodedata.normalize("NFC", plain(title)).casefold().split())
+
+
 def paper_key(arxiv_id: str | None, title: str) -> str:
     """The identity key of a paper: its arXiv id, else its normalised title."""
-    return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{title_key(title)}"
+    return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{identity_title(title)}"
 
 
 def deduplicate(listings: Iterable[Listing]) -> list[Paper]:
@@ -49,10 +56,10 @@ def deduplicate(listings: Iterable[Listing]) -> list[Paper]:
     for arxiv_id in sorted(by_id):
         for listing in by_id[arxiv_id]:
             # The lowest id claims a title shared by several ids, so the choice is stable.
-            id_by_title.setdefault(title_key(listing.title), arxiv_id)
+            id_by_title.setdefault(identity_title(listing.title), arxiv_id)
     groups: dict[str, list[Listing]] = defaultdict(list)
     for listing in listings:
-        arxiv_id = listing.arxiv_id or id_by_title.get(title_key(listing.title))
+        arxiv_id = listing.arxiv_id or id_by_title.get(identity_title(listing.title))
         groups[paper_key(arxiv_id, listing.title)].append(listing)
     return [_merge(key, group) for key, group in sorted(groups.items())]
 
@@ -73,7 +80,7 @@ def _merge(key: str, group: list[Listing]) -> Paper:
         abstract=latest.abstract,
         dates=tuple(sorted({x.date for x in group})),
         sources=tuple(sorted({x.source for x in group})),
-        title_key=title_key(latest.title),
+        title_key=identity_title(latest.title),
         authors=pick("authors") or (),
         ai_keywords=pick("ai_keywords") or (),
         abstract_changed=len(abstracts) > 1,

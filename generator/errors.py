@@ -34,6 +34,21 @@ class DigestError(Exception):
         return cls(Problem(str(path), line, message))
 
 
+def yaml_error(path: str | Path, exc, first_line: int, what: str, remedy: str) -> DigestError:
+    """Wrap a PyYAML MarkedYAMLError, keeping its line and where the broken part began.
+
+    ``first_line`` is the file line of the YAML text's first line.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    mark = problem or context
+    text = exc.problem or exc.context
+    if problem and context and exc.problem and exc.context and context.line != problem.line:
+        # PyYAML notices a missing ']' or quote lines later; name where it began too.
+        text += f" {exc.context} that starts on line {context.line + first_line}"
+    line = mark.line + first_line if mark else None
+    return DigestError.at(path, line, f"{what}: {text}; {remedy}")
+
+
 class Collector:
     """Gathers problems across a run and raises them together at a checkpoint."""
 

@@ -34,13 +34,13 @@ def base_slug(title: str, key: str) -> str:
 
 def match_pages(papers: list[Paper], pages: list[CuratedPage]) -> dict[str, CuratedPage]:
     """Map paper keys to the existing page each one already has."""
-    from .clean import title_key
+    from .dedupe import identity_title
 
     by_key = {p.key: p for p in pages}
     by_arxiv = {p.arxiv_id: p for p in pages if p.arxiv_id}
     by_title = {}
     for page in sorted(pages, key=lambda p: p.path):
-        by_title.setdefault(title_key(page.title), page)
+        by_title.setdefault(identity_title(page.title), page)
         if page.key.startswith("title:"):
             by_title.setdefault(page.key[len("title:"):], page)
     found: dict[str, CuratedPage] = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import yaml
 
 from .clean import plain
-from .errors import DigestError, Problem
+from .errors import DigestError, Problem, yaml_error
 from .model import Paper, Topic
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -74,10 +74,7 @@ def parse_vocabulary(text: str, path: str) -> Vocabulary:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise DigestError.at(
-            path, mark.line + 1 if mark else None,
-            f"invalid YAML: {exc.problem or exc.context}; fix the syntax") from None
+        raise yaml_error(path, exc, 1, "invalid YAML", "fix the syntax") from None
     except yaml.YAMLError as exc:
         raise DigestError.at(path, None, f"invalid YAML: {exc}; fix the syntax") from None
     problems: list[Problem] = []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,23 @@ def safe_path(root: Path, relative: str) -> Path:
     return root / relative
 
 
+# What atomic_write's temporary files are called: a run killed mid-write leaves them behind.
+_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+# Read once, at import: os.umask can only be read by setting it, which races with threads.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _mode(path: Path) -> int:
+    # mkstemp makes 0600 files; a page must stay as readable as any file the user makes.
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, then rename over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,6 +57,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), _mode(path))
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -66,9 +86,11 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
     for relative in (r for r in remove if r in files):
         raise DigestError.at(relative, None, "asked to both write and remove this file; "
                                              "this is a bug in digest, please report it")
+    removed = leftover_temp_files(root)
+    for relative in removed:
+        (root / relative).unlink(missing_ok=True)
     for relative, data in todo.items():
         atomic_write(safe_path(root, relative), data)
-    removed = []
     for relative in sorted(remove):
         path = safe_path(root, relative)
         if path.exists():
@@ -76,3 +98,11 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
             removed.append(relative)
     unchanged = tuple(sorted(set(files) - set(todo)))
     return WriteReport(tuple(todo), unchanged, tuple(removed))
+
+
+def leftover_temp_files(root: Path) -> list[str]:
+    """Temporary files a killed run left in root, relative to it."""
+    if not root.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob(".*.tmp")
+                  if p.is_file() and _TEMP.fullmatch(p.name))

@@ -56,6 +56,11 @@ def decode_text(source: SourceFile) -> str:
                 f"the file is encoded as {name}, not UTF-8; re-save it as UTF-8",
             )
     if b"\x00" in data[:8192]:
+        if _looks_like_utf16(data[:8192]):
+            raise DigestError.at(
+                source.name, 1,
+                "the file looks like UTF-16 text without a byte order mark, not UTF-8; "
+                "re-save it as UTF-8")
         raise DigestError.at(
             source.name, None,
             "this is a binary file, not a text listing; remove it from sources/",
@@ -70,6 +75,12 @@ def decode_text(source: SourceFile) -> str:
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8{hint}; re-save the file as UTF-8",
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    # ASCII text in UTF-16 has a zero in every other byte, and nowhere else.
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 4 and (even.count(0) == len(even)) != (odd.count(0) == len(odd))
 
 
 def _encoding_hint(data: bytes) -> str:
@@ -94,10 +105,11 @@ def read_source(source: SourceFile) -> list[Listing]:
     reader = readers.get(suffix)
     if reader is None:
         known = ", ".join(sorted(readers))
+        kind = f"files ending in '{suffix}'" if suffix else "files without a suffix"
         raise DigestError.at(
             source.name, None,
-            f"no reader knows files ending in '{suffix or '(none)'}'; "
-            f"use one of {known}, or move the file out of sources/",
+            f"no reader knows {kind}; name it with one of {known} if it is a listing, "
+            "or move it out of sources/",
         )
     listings = reader(source)
     if not listings:

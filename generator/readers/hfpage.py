@@ -214,8 +214,9 @@ def _pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
             continue
         nxt = content[i + 1] if i + 1 < len(content) else None
         after = content[i + 2] if i + 2 < len(content) else None
+        # A short line followed by an abstract-length one is the next paper, not an abstract.
         if nxt is None or (_words(nxt) < _ABSTRACT_MIN_WORDS and after is not None
-                           and _words(after) > _TITLE_MAX_WORDS):
+                           and _words(after) >= _ABSTRACT_MIN_WORDS):
             where = "at the end of the file" if nxt is None else "before the next title"
             problems.append(Problem(
                 source.name, title.number,
