@@ -78,16 +78,21 @@ def _generate(project: Project) -> None:
     _report(*pipeline.generate(project, _track))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _report(the_plan: pipeline.Plan, report) -> None:
     s = the_plan.stats
     click.echo(
-        f"generate: {s.listings} listings read from {s.files} files, {s.papers} distinct "
-        f"papers, {s.merged} duplicates merged, {len(report.written)} files written, "
-        f"{len(report.unchanged)} unchanged"
+        f"generate: {_count(s.listings, 'listing')} read from {_count(s.files, 'file')}, "
+        f"{_count(s.papers, 'distinct paper')}, {_count(s.merged, 'duplicate')} merged, "
+        f"{_count(len(report.written), 'file')} written, {len(report.unchanged)} unchanged"
         + (f", {len(report.removed)} removed" if report.removed else ""))
     if the_plan.orphans:
-        click.echo(f"generate: {len(the_plan.orphans)} pages are no longer listed by any "
-                   "source; 'digest check' names them", err=True)
+        n = len(the_plan.orphans)
+        click.echo(f"generate: {_count(n, 'page')} {'is' if n == 1 else 'are'} no longer listed "
+                   "by any source; 'digest check' names them", err=True)
 
 
 @cli.command()

@@ -61,9 +61,6 @@ class CuratedPage:
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
     """Front-matter mapping, body, and the body's first line number."""
     m = _FRONT.match(text)
-    if not m and re.match(r"---[ \t]*\n", text):
-        raise DigestError.at(path, 1, "the front-matter that starts here has no closing '---' "
-                                      "line; put '---' back on the line after the YAML header")
     if not m:
         if re.match(r"---[ \t]*\n", text):
             raise DigestError.at(path, _generated_start(text, 1) or 1, _NO_CLOSING_FENCE)

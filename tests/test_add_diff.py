@@ -95,8 +95,8 @@ def test_add_takes_the_date_from_the_file_name_or_default_year(tmp_path):
      "2025-01-05-x.txt:1: expected the page header and then a date line such as 'Sep 8', "
      "but found 'just some words'; copy the page from its top, including the date"),
     ("notes.pdf", "%PDF", ("--date", "2025-01-02"),
-     "notes.pdf: no reader knows files ending in '.pdf'; use one of .atom, .json, .txt, .xml, "
-     "or move the file out of sources/"),
+     "notes.pdf: no reader knows files ending in '.pdf'; name it with one of .atom, .json, "
+     ".txt, .xml if it is a listing, or move it out of sources/"),
     ("2025-01-01-again.txt", day_source(1, [TITLES[3]])[1], (),
      "2025-01-01-again.txt: sources/2025-01-01-hf-papers.txt already exists; a listing of "
      "2025-01-01 in this format is already in the digest"),

@@ -155,8 +155,9 @@ CASES = {
          "a flow sequence that starts on line 10; fix the YAML (quote values that contain ': ')"]),
     "paper page whose front-matter is not closed": (
         edit(PAGE, "\n---\n", "\n\n"),
-        [f"{PAGE}:1: the front-matter that starts here has no closing '---' line; put '---' "
-         "back on the line after the YAML header"]),
+        # The line where the generated body starts: the fence belongs just above it.
+        [f"{PAGE}:30: the front-matter's closing '---' line is missing; put a line '---' back "
+         "after the last front-matter key, above this line"]),
     "paper page with no front-matter": (
         edit(PAGE, "---\n", ""),
         [f"{PAGE}:1: the page does not start with '---' front-matter; restore the '---' lines "

@@ -240,8 +240,10 @@ GENERATE = "run 'digest generate' and commit the result"
 
 def broken_yaml(root):
     replace(root, QUIET, "featured: false", "featured: [oops")
-    return [f"{QUIET}:{line_of(root, QUIET, 'featured: [oops') + 1}: broken front-matter YAML: "
-            "did not find expected ',' or ']'; fix the YAML (quote values that contain ': ')"]
+    start = line_of(root, QUIET, 'featured: [oops')
+    return [f"{QUIET}:{start + 1}: broken front-matter YAML: did not find expected ',' or ']' "
+            f"while parsing a flow sequence that starts on line {start}; fix the YAML (quote "
+            "values that contain ': ')"]
 
 
 def unknown_tag(root):
@@ -358,7 +360,7 @@ def test_generate_keeps_a_page_no_source_lists_and_says_so(small):
     result = run_digest(small, "generate")
     assert result.returncode == 0
     assert (small / QUIET).read_bytes() == kept
-    assert "generate: 1 pages are no longer listed by any source; 'digest check' names them" \
+    assert "generate: 1 page is no longer listed by any source; 'digest check' names them" \
         in result.stderr
 
 

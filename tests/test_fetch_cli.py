@@ -103,7 +103,7 @@ def test_fetch_pages_retries_writes_the_source_and_generates(hub, project):
     assert [p.name for p in (project / "sources").iterdir()] == [saved.name]
     assert result.stdout.splitlines()[0] == (
         "fetch: 2026-06-12 (Friday): 30 papers, written to sources/2026-06-12-hf-daily.json")
-    assert "generate: 30 listings read from 1 files, 30 distinct papers" in result.stdout
+    assert "generate: 30 listings read from 1 file, 30 distinct papers" in result.stdout
     assert len(list((project / "content" / "papers").glob("*.md"))) == 30
 
     again = run_digest(project, "fetch", "--date", FRIDAY, *FAST, env=env_for(hub.endpoint))
