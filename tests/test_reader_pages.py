@@ -130,9 +130,14 @@ def test_home_shows_totals_previous_days_and_the_topics_with_counts(built_site):
         assert int(count) == sum(topic in p["tags"] for p in found.values()), topic
 
 
+NOTE = "Read this with the PID tuning literature in mind."
+NOTED = "evolving-spiking-neural-networks-to-mimic-pid-control-for-autonomous-blimps"
+
+
 @pytest.fixture(scope="module")
 def featured_site(tmp_path_factory) -> tuple[Path, str]:
-    """The bundled digest with the latest day's alphabetically last paper featured."""
+    """The bundled digest with the latest day's alphabetically last paper featured,
+    and a curator's note on another paper."""
     root = make_project(tmp_path_factory.mktemp("featured") / "d", bundled=True)
     pipeline.generate(Project.load(root))
     found = posts(root)
@@ -141,6 +146,8 @@ def featured_site(tmp_path_factory) -> tuple[Path, str]:
                key=lambda s: found[s]["title"].casefold())
     path = root / f"content/papers/{slug}.md"
     path.write_text(path.read_text("utf-8").replace("\nfeatured: false\n", "\nfeatured: true\n", 1))
+    noted = root / f"content/papers/{NOTED}.md"
+    noted.write_text(noted.read_text("utf-8") + NOTE + "\n", "utf-8")
     result = run_digest(root, "build")
     assert result.returncode == 0, result.stderr
     return root, slug
@@ -223,6 +230,22 @@ def test_more_in_a_topic_lists_the_papers_sharing_the_most_topics(built_site):
         assert not rest or max(rest) <= min(shared), slug
         checked += 1
     assert checked == len(found)
+
+
+def toc(page: str) -> list[str]:
+    nav = page.split('data-md-type="toc"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'href="#([^"]+)"', nav)
+
+
+def test_an_empty_notes_section_is_hidden_and_left_out_of_the_contents(built_site, featured_site):
+    page = html(built_site, f"papers/{NOTED}")
+    assert toc(page) == ["abstract", "cite"]
+    assert '<h2 id="notes">' in page  # still there for curators, hidden by digest.css
+    # A curator's note shows, under its heading, and in the contents.
+    root, _slug = featured_site
+    page = html(root, f"papers/{NOTED}")
+    assert toc(page) == ["abstract", "cite", "notes"]
+    assert re.search(r'<h2 id="notes">.*?</h2>\s*<p>' + re.escape(NOTE), page, re.S)
 
 
 def test_pages_carry_social_meta_tags(built_site):
