@@ -8,13 +8,17 @@ work offline and make no third-party requests. Screenshots go to ``test-artifact
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import frontmatter
 import pytest
+import yaml
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT, make_project, run_digest, static_server
+from generator import pipeline
+from generator.project import Project
 
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -243,10 +247,42 @@ def palette(request, browser, served) -> Iterator[tuple[str, Tab]]:
     assert tab.errors == [] and tab.outside == []
 
 
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    """What the bundled page copies lack: Hub JSON days (arXiv ids, code, project pages,
+    authors, upvotes) and a featured paper. Its URL and its four kinds of page."""
+    root = make_project(tmp_path_factory.mktemp("rich") / "d", bundled=True)
+    for name in ("sotawhat_hf_daily_papers_2026-06-12.json",
+                 "newsassistant_hf_daily_papers_2026-08-03.json"):
+        shutil.copy(FIXTURES / name, root / "sources" / name.rsplit("_", 1)[1].replace(
+            ".json", "-hf-daily.json"))
+    pipeline.generate(Project.load(root))
+    found = {p.stem: frontmatter.load(p) for p in (root / "content/papers").glob("*.md")}
+    newest = max(d for p in found.values() for d in p["listed"])
+    featured = min(s for s, p in found.items() if newest in p["listed"] and p["tags"])
+    path = root / f"content/papers/{featured}.md"
+    path.write_text(path.read_text("utf-8").replace("\nfeatured: false\n", "\nfeatured: true\n", 1))
+    paper = min(s for s, p in found.items() if "code" in p["links"] and "project" in p["links"]
+                and p.get("authors") and p.get("upvotes"))
+    result = run_digest(root, "build")
+    assert result.returncode == 0, result.stderr
+    site_url = yaml.safe_load((root / "mkdocs.yml").read_text("utf-8"))["site_url"]
+    with static_server(root / "site", site_url) as url:
+        yield url, {"home": "", "paper": f"papers/{paper}/", "date": f"dates/{newest}/",
+                    "topic": f"topics/{found[featured]['tags'][0]}/"}
+
+
+@pytest.mark.parametrize("site", ["bundled", "rich"])
 @pytest.mark.parametrize("kind", ["home", "paper", "topic", "date"])
-def test_axe_finds_no_serious_or_critical_violation(palette, kind):
+def test_axe_finds_no_serious_or_critical_violation(request, palette, site, kind):
     name, tab = palette
-    tab.open(PAGES[kind])
+    if site == "rich":
+        tab.served, pages = request.getfixturevalue("rich")
+    else:
+        pages = PAGES
+    tab.open(pages[kind])
+    if site == "rich" and kind in ("home", "date", "topic"):
+        assert tab.page.locator(".digest-featured").count() == 1
     assert tab.scheme() == SCHEMES[name]
     tab.page.add_script_tag(path=str(AXE))
     result = tab.page.evaluate("axe.run(document)")
