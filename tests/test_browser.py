@@ -188,6 +188,15 @@ def test_no_page_logs_a_console_error_or_asks_another_site(tab):
     assert tab.outside == []
 
 
+def test_every_page_fits_a_phone_screen(tab):
+    tab.page.set_viewport_size({"width": 360, "height": 740})
+    for path in PAGES.values():
+        tab.open(path)
+        # Long titles, chips and buttons wrap: nothing scrolls sideways.
+        assert tab.page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"), path
+
+
 def test_back_to_top_appears_when_scrolling_up(tab):
     tab.open(PAGES["topic"])
     # Material hides the button with the "hidden" attribute (and a fade), not display.
