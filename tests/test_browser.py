@@ -187,6 +187,20 @@ def test_no_page_logs_a_console_error_or_asks_another_site(tab):
     assert tab.outside == []
 
 
+def test_pages_outside_the_navigation_leave_out_its_empty_sidebar(tab):
+    for kind in ("paper", "topic", "date"):
+        tab.open(PAGES[kind])
+        assert tab.page.locator(".md-sidebar--primary").is_hidden(), kind
+    # On a phone the navigation is a drawer, and it still opens there.
+    tab.page.set_viewport_size({"width": 360, "height": 740})
+    tab.open(PAGES["paper"])
+    tab.page.locator(".md-header label[for=__drawer]").click()
+    drawer = tab.page.locator(".md-sidebar--primary .md-nav__link", has_text="Topics")
+    drawer.wait_for(state="visible")
+    drawer.click()
+    tab.arrive("**/topics/", "Topics")
+
+
 def test_every_page_fits_a_phone_screen(tab):
     tab.page.set_viewport_size({"width": 360, "height": 740})
     for path in PAGES.values():
@@ -237,6 +251,9 @@ def test_paper_header_shows_title_dates_chips_and_buttons(tab, built_site):
                                          "Find on Hugging Face"]
     hrefs = buttons.evaluate_all("as => as.map(a => a.href)")
     assert all("Evolving+Spiking+Neural+Networks" in h for h in hrefs), hrefs
+    # Then the abstract, as the source gave it.
+    abstract = post.content.split("## Abstract\n\n", 1)[1].split("\n", 1)[0]
+    assert tab.page.inner_text("#abstract + p") == abstract
     related = tab.page.locator(".digest-related")
     assert related.locator("h2").inner_text() == "More in Spiking neural networks"
     assert 1 <= related.locator("li a").count() <= 5
