@@ -248,6 +248,21 @@ def test_an_empty_notes_section_is_hidden_and_left_out_of_the_contents(built_sit
     assert re.search(r'<h2 id="notes">.*?</h2>\s*<p>' + re.escape(NOTE), page, re.S)
 
 
+def test_the_tags_page_lists_each_paper_under_its_topics_names(built_site):
+    found = posts(built_site)
+    page = html(built_site, "tags")
+    sections = page.split('<h2 id="tag:')[1:]
+    listed: dict[str, set[str]] = {}
+    for section in sections:
+        name = re.search(r'<span class="md-tag">([^<]+)</span>', section)[1]
+        listed[name] = {slug_of(h) for h in re.findall(r'<a href="(\.\./papers/[^"]+)"', section)}
+    expected: dict[str, set[str]] = {}
+    for slug, post in found.items():
+        for tag in post["tags"]:
+            expected.setdefault(post["topics"][tag], set()).add(slug)
+    assert listed == expected
+
+
 def test_pages_carry_social_meta_tags(built_site):
     found = posts(built_site)
     slug, post = sorted(found.items())[0]
