@@ -143,6 +143,9 @@ def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) 
         "title": entry.title,
         "id": p.key,
         "template": "paper.html",
+        # Papers are not in the navigation, so its sidebar would stand empty on a wide
+        # screen (the mobile drawer still shows it).
+        "hide": ["navigation"],
         "description": entry.teaser,
         "tags": list(entry.tags),
         "rule_tags": list(entry.rule_tags),

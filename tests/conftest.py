@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -77,3 +84,70 @@ def built_site(tmp_path_factory) -> Path:
     result = run_digest(root, "build")
     assert result.returncode == 0, result.stderr + result.stdout
     return root
+
+
+# --- a real browser on a built site ---------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    site_url = ""  # set on a subclass: the address the site was built for
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_head(self):
+        # Material's instant navigation only takes over links listed in sitemap.xml,
+        # matched by path and port, so it works where the site is deployed (site_url)
+        # but not at another address. Serving sitemap.xml with this server's address
+        # makes the local copy behave like the deployed site; nothing else is changed.
+        if not self.site_url or self.path.split("?")[0] != "/sitemap.xml":
+            return super().send_head()
+        here = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        body = (Path(self.directory) / "sitemap.xml").read_bytes().replace(
+            self.site_url.encode(), here.encode())
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextmanager
+def static_server(directory: Path, site_url: str = "") -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 (a free port) for as long as the block runs; its URL.
+
+    With ``site_url``, the folder is served as if deployed there (see _QuietHandler).
+    """
+    handler = type("Handler", (_QuietHandler,), {"site_url": site_url})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def served(built_site) -> Iterator[str]:
+    """The URL of the bundled digest's built site/, served locally."""
+    site_url = yaml.safe_load((built_site / "mkdocs.yml").read_text("utf-8"))["site_url"]
+    with static_server(built_site / "site", site_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, shared by every browser test."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

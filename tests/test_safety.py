@@ -11,10 +11,7 @@ import functools
 import json
 import re
 import shutil
-import threading
-from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import frontmatter
@@ -25,7 +22,7 @@ from markupsafe import escape
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, listing, make_project, run_digest
+from conftest import ROOT, listing, make_project, run_digest, static_server
 from generator import clean, pipeline
 from generator.project import Project
 
@@ -246,37 +243,13 @@ def test_theme_printed_front_matter_is_escaped(hostile_site):
 
 
 @pytest.fixture(scope="module")
-def served(hostile_site):
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = partial(Quiet, directory=str(hostile_site / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+def hostile_served(hostile_site):
+    with static_server(hostile_site / "site") as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def test_nothing_from_a_source_runs_in_chromium(hostile_site, served, browser):
+def test_nothing_from_a_source_runs_in_chromium(hostile_site, hostile_served, browser):
+    served = hostile_served
     ids = slugs(hostile_site)
     text_slug = ids[next(k for k in ids if k.startswith("title:"))]
     urls = [f"{served}papers/{text_slug}/", f"{served}papers/{ids['arxiv:2501.00002']}/",

@@ -1,0 +1,328 @@
+"""The bundled digest as a reader sees it: the built site in Debian's Chromium.
+
+Every test opens the real ``mkdocs build`` output, served on 127.0.0.1, with Playwright.
+Requests that leave the site are answered with an empty 200 and recorded: the site must
+work offline and make no third-party requests. Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import frontmatter
+import pytest
+import yaml
+
+from conftest import FIXTURES, ROOT, make_project, run_digest, static_server
+from generator import pipeline
+from generator.project import Project
+
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORT = {"width": 1280, "height": 800}
+
+# A word that only one abstract of the bundled sources holds (tests/test_site.py checks it).
+WORD = "blimp"
+PAPER = "evolving-spiking-neural-networks-to-mimic-pid-control-for-autonomous-blimps"
+TOPIC = "spiking-networks"
+DAY = "2025-03-11"
+PAGES = {
+    "home": "",
+    "paper": f"papers/{PAPER}/",
+    "topic": f"topics/{TOPIC}/",
+    "date": f"dates/{DAY}/",
+    "tags": "tags/",
+    "dates": "dates/",
+    "topics": "topics/",
+}
+SCHEMES = {"light": "default", "dark": "slate"}
+
+
+class Tab:
+    """One browser page on the served site, recording errors and outside requests."""
+
+    def __init__(self, context, served: str) -> None:
+        self.served = served
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        # No network in the tests, and the site should need none: note, answer empty.
+        if route.request.url.startswith(self.served):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.fulfill(status=200, body="")
+
+    def open(self, path: str) -> None:
+        # Material's bundle is a plain script at the end of the body: it has run by "load".
+        self.page.goto(self.served + path, wait_until="load")
+
+    def heading(self) -> str:
+        """The page's h1 without its permalink mark."""
+        return self.page.inner_text("article h1").removesuffix("¶").strip()
+
+    def arrive(self, path_glob: str, heading: str) -> None:
+        """Wait for an (instant) navigation to reach the page with this h1."""
+        self.page.wait_for_url(path_glob)
+        self.page.wait_for_function(
+            "h => document.querySelector('article h1')?.textContent.replace('¶', '').trim() === h",
+            arg=heading)
+
+    def scheme(self) -> str:
+        return self.page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+
+@pytest.fixture
+def tab(browser, served) -> Iterator[Tab]:
+    """A fresh page in light mode (a fresh context: nothing stored from other tests)."""
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
+    tab = Tab(context, served)
+    yield tab
+    context.close()
+    assert tab.errors == []
+    assert tab.outside == []
+
+
+def test_a_word_from_one_abstract_finds_that_paper_and_opens_it(tab):
+    tab.open("")
+    tab.page.keyboard.press("/")  # Material's shortcut: focus the search
+    tab.page.keyboard.type(WORD)
+    results = tab.page.locator(".md-search-result__item")
+    results.first.wait_for()
+    # The paper comes first; the topic and date pages that list its title follow.
+    hrefs = results.locator("a").evaluate_all("as => as.map(a => a.href)")
+    assert f"/papers/{PAPER}/" in hrefs[0], hrefs
+    assert not any("/papers/" in h and PAPER not in h for h in hrefs), hrefs
+    assert "Blimps" in results.first.inner_text()
+    results.first.locator("a").first.click()
+    tab.arrive(f"**/papers/{PAPER}/**", "Evolving Spiking Neural Networks to Mimic PID "
+               "Control for Autonomous Blimps")
+    # search.highlight: the word is marked on the page the result opened.
+    marks = tab.page.locator("article mark[data-md-highlight]")
+    marks.first.wait_for()
+    assert marks.first.inner_text().lower().startswith(WORD)
+
+
+def test_search_suggests_the_rest_of_a_word(tab):
+    tab.open("")
+    tab.page.keyboard.press("/")
+    tab.page.keyboard.type(WORD[:-1])
+    suggest = tab.page.locator("[data-md-component=search-suggest]")
+    tab.page.wait_for_function(
+        "document.querySelector('[data-md-component=search-suggest]').textContent.length > 0")
+    assert suggest.text_content().lower().startswith(WORD[:-1])
+
+
+def test_a_topic_chip_on_a_paper_leads_to_the_topic_page_that_lists_it(tab):
+    tab.open(PAGES["paper"])
+    chip = tab.page.locator(".digest-paper .digest-chips a.md-tag", has_text="Spiking neural networks")
+    chip.click()
+    tab.arrive(f"**/topics/{TOPIC}/", "Spiking neural networks")
+    assert tab.page.locator(f".digest-cards a[href$='/papers/{PAPER}/']").count() == 1
+
+
+def test_a_topic_chip_on_a_home_card_leads_to_its_topic_page(tab):
+    tab.open("")
+    card = tab.page.locator(".digest-cards li").first
+    title = card.locator("strong a").inner_text()
+    chip = card.locator("a.md-tag").first
+    name = chip.inner_text()
+    chip.click()
+    tab.arrive("**/topics/*/", name)
+    assert tab.page.locator(".digest-cards strong a", has_text=title).count() == 1
+
+
+def test_navigation_is_instant(tab):
+    tab.open("")
+    tab.page.evaluate("window.__same_document = true")
+    tab.page.locator(".md-tabs a", has_text="Topics").click()
+    tab.arrive("**/topics/", "Topics")
+    # The page was swapped in place (navigation.instant), not loaded anew.
+    assert tab.page.evaluate("window.__same_document") is True
+
+
+def test_dark_mode_toggle_flips_the_palette_and_keeps_it_across_pages(tab):
+    tab.open("")
+    assert tab.scheme() == "default"
+    tab.page.locator("label[title='Switch to dark mode']").click()
+    tab.page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    # Kept while navigating instantly, and after a full load of another page.
+    tab.page.locator(".md-tabs a", has_text="Dates").click()
+    tab.arrive("**/dates/", "Dates")
+    assert tab.scheme() == "slate"
+    tab.open(PAGES["paper"])
+    assert tab.scheme() == "slate"
+    tab.page.locator("label[title='Switch to light mode']").click()
+    tab.page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+    tab.open(PAGES["topic"])
+    assert tab.scheme() == "default"
+
+
+def test_the_readers_system_preference_picks_the_palette(browser, served):
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="dark")
+    try:
+        tab = Tab(context, served)
+        tab.open("")
+        assert tab.scheme() == "slate"
+        assert tab.errors == [] and tab.outside == []
+    finally:
+        context.close()
+
+
+def test_no_page_logs_a_console_error_or_asks_another_site(tab):
+    for path in PAGES.values():
+        tab.open(path)
+        # Let late scripts (search worker, sitemap fetch of instant navigation) finish.
+        tab.page.wait_for_load_state("networkidle")
+        assert tab.errors == [], path
+    assert tab.outside == []
+
+
+def test_pages_outside_the_navigation_leave_out_its_empty_sidebar(tab):
+    for kind in ("paper", "topic", "date"):
+        tab.open(PAGES[kind])
+        assert tab.page.locator(".md-sidebar--primary").is_hidden(), kind
+    # On a phone the navigation is a drawer, and it still opens there.
+    tab.page.set_viewport_size({"width": 360, "height": 740})
+    tab.open(PAGES["paper"])
+    tab.page.locator(".md-header label[for=__drawer]").click()
+    drawer = tab.page.locator(".md-sidebar--primary .md-nav__link", has_text="Topics")
+    drawer.wait_for(state="visible")
+    drawer.click()
+    tab.arrive("**/topics/", "Topics")
+
+
+def test_every_page_fits_a_phone_screen(tab):
+    tab.page.set_viewport_size({"width": 360, "height": 740})
+    for path in PAGES.values():
+        tab.open(path)
+        # Long titles, chips and buttons wrap: nothing scrolls sideways.
+        assert tab.page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"), path
+
+
+def test_back_to_top_appears_when_scrolling_up(tab):
+    tab.open(PAGES["topic"])
+    # Material hides the button with the "hidden" attribute (and a fade), not display.
+    assert tab.page.locator("[data-md-component=top][hidden]").count() == 1
+    tab.page.mouse.wheel(0, 4000)
+    tab.page.wait_for_function("window.scrollY > 2000")
+    tab.page.mouse.wheel(0, -400)
+    top = tab.page.locator("[data-md-component=top]:not([hidden])")
+    top.wait_for()
+    top.click()
+    tab.page.wait_for_function("window.scrollY === 0")
+
+
+def test_the_bibtex_entry_has_a_copy_button_that_copies_it(tab, built_site):
+    tab.open(PAGES["paper"])
+    # content.code.copy: Material adds the button to the code block when the page loads.
+    button = tab.page.locator("#cite + .highlight button[data-md-type=copy]")
+    button.wait_for(state="visible")
+    assert button.get_attribute("title") == "Copy to clipboard"
+    tab.page.locator("#cite + .highlight pre").hover()
+    button.click()
+    copied = tab.page.evaluate("navigator.clipboard.readText()")
+    post = frontmatter.load(built_site / f"content/papers/{PAPER}.md")
+    assert copied.startswith(f"@misc{{{PAPER},")
+    assert copied.strip() in post.content
+
+
+def test_paper_header_shows_title_dates_chips_and_buttons(tab, built_site):
+    post = frontmatter.load(built_site / f"content/papers/{PAPER}.md")
+    tab.open(PAGES["paper"])
+    header = tab.page.locator("header.digest-paper")
+    assert header.locator("h1").inner_text() == post["title"]
+    assert header.locator(".digest-paper__dates time").evaluate_all(
+        "ts => ts.map(t => t.getAttribute('datetime'))") == [d.isoformat() for d in post["listed"]]
+    assert header.locator(".digest-chips a").all_inner_texts() == list(post["topics"].values())
+    # This paper's source knew no arXiv id: every button is a search by title.
+    buttons = header.locator(".digest-buttons a")
+    assert buttons.all_inner_texts() == ["Find the paper", "Find the PDF", "Find code",
+                                         "Find on Hugging Face"]
+    hrefs = buttons.evaluate_all("as => as.map(a => a.href)")
+    assert all("Evolving+Spiking+Neural+Networks" in h for h in hrefs), hrefs
+    # Then the abstract, as the source gave it.
+    abstract = post.content.split("## Abstract\n\n", 1)[1].split("\n", 1)[0]
+    assert tab.page.inner_text("#abstract + p") == abstract
+    related = tab.page.locator(".digest-related")
+    assert related.locator("h2").inner_text() == "More in Spiking neural networks"
+    assert 1 <= related.locator("li a").count() <= 5
+
+
+# --- accessibility and screenshots, in both palettes --------------------------------
+
+
+@pytest.fixture(params=list(SCHEMES))
+def palette(request, browser, served) -> Iterator[tuple[str, Tab]]:
+    """A page whose reader prefers the light or the dark palette."""
+    context = browser.new_context(viewport=VIEWPORT, color_scheme=request.param)
+    tab = Tab(context, served)
+    yield request.param, tab
+    context.close()
+    assert tab.errors == [] and tab.outside == []
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    """What the bundled page copies lack: Hub JSON days (arXiv ids, code, project pages,
+    authors, upvotes) and a featured paper. Its URL and its four kinds of page."""
+    root = make_project(tmp_path_factory.mktemp("rich") / "d", bundled=True)
+    for name in ("sotawhat_hf_daily_papers_2026-06-12.json",
+                 "newsassistant_hf_daily_papers_2026-08-03.json"):
+        shutil.copy(FIXTURES / name, root / "sources" / name.rsplit("_", 1)[1].replace(
+            ".json", "-hf-daily.json"))
+    pipeline.generate(Project.load(root))
+    found = {p.stem: frontmatter.load(p) for p in (root / "content/papers").glob("*.md")}
+    newest = max(d for p in found.values() for d in p["listed"])
+    featured = min(s for s, p in found.items() if newest in p["listed"] and p["tags"])
+    path = root / f"content/papers/{featured}.md"
+    path.write_text(path.read_text("utf-8").replace("\nfeatured: false\n", "\nfeatured: true\n", 1))
+    paper = min(s for s, p in found.items() if "code" in p["links"] and "project" in p["links"]
+                and p.get("authors") and p.get("upvotes"))
+    result = run_digest(root, "build")
+    assert result.returncode == 0, result.stderr
+    site_url = yaml.safe_load((root / "mkdocs.yml").read_text("utf-8"))["site_url"]
+    with static_server(root / "site", site_url) as url:
+        yield url, {"home": "", "paper": f"papers/{paper}/", "date": f"dates/{newest}/",
+                    "topic": f"topics/{found[featured]['tags'][0]}/"}
+
+
+@pytest.mark.parametrize("site", ["bundled", "rich"])
+@pytest.mark.parametrize("kind", ["home", "paper", "topic", "date"])
+def test_axe_finds_no_serious_or_critical_violation(request, palette, site, kind):
+    name, tab = palette
+    if site == "rich":
+        tab.served, pages = request.getfixturevalue("rich")
+    else:
+        pages = PAGES
+    tab.open(pages[kind])
+    if site == "rich" and kind in ("home", "date", "topic"):
+        assert tab.page.locator(".digest-featured").count() == 1
+    assert tab.scheme() == SCHEMES[name]
+    tab.page.add_script_tag(path=str(AXE))
+    result = tab.page.evaluate("axe.run(document)")
+    assert result["passes"], "axe checked nothing"
+    bad = [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:5]]}
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], json.dumps(bad, indent=1)
+
+
+@pytest.mark.parametrize("kind", ["home", "paper", "topic"])
+def test_screenshots_are_saved_as_artifacts(palette, kind):
+    name, tab = palette
+    tab.open(PAGES[kind])
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{kind}-{name}.png"
+    tab.page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
