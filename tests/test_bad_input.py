@@ -151,12 +151,13 @@ CASES = {
          "select its papers"]),
     "paper page with broken front-matter YAML": (
         edit(PAGE, "featured: false", "featured: [false"),
-        [f"{PAGE}:11: broken front-matter YAML: did not find expected ',' or ']' while parsing "
-         "a flow sequence that starts on line 10; fix the YAML (quote values that contain ': ')"]),
+        [f"{PAGE}:@FEATURED+1@: broken front-matter YAML: did not find expected ',' or ']' while "
+         "parsing a flow sequence that starts on line @FEATURED@; fix the YAML (quote values "
+         "that contain ': ')"]),
     "paper page whose front-matter is not closed": (
         edit(PAGE, "\n---\n", "\n\n"),
         # The line where the generated body starts: the fence belongs just above it.
-        [f"{PAGE}:30: the front-matter's closing '---' line is missing; put a line '---' back "
+        [f"{PAGE}:@GENERATED@: the front-matter's closing '---' line is missing; put a line '---' back "
          "after the last front-matter key, above this line"]),
     "paper page with no front-matter": (
         edit(PAGE, "---\n", ""),
@@ -165,17 +166,26 @@ CASES = {
 }
 
 
-def expected_stderr(problems: list[str]) -> str:
+def expected_stderr(problems: list[str], root: Path | None = None) -> str:
+    """The exact stderr; @NAME@ marks a line of the generated PAGE, read from root."""
+    if root is not None:
+        lines = (root / PAGE).read_text("utf-8").split("\n")
+        featured = lines.index("featured: false") + 1
+        generated = next(i for i, line in enumerate(lines, 1) if line.startswith("<!-- Generated"))
+        for mark, value in (("@FEATURED+1@", featured + 1), ("@FEATURED@", featured),
+                            ("@GENERATED@", generated)):
+            problems = [p.replace(mark, str(value)) for p in problems]
     n = len(problems)
     return "".join(p + "\n" for p in problems) + SUMMARY.format(n=n, s="s" if n != 1 else "")
 
 
 @pytest.mark.parametrize("change, problems", list(CASES.values()), ids=list(CASES))
 def test_bad_input_is_reported_exactly_and_changes_nothing(project, change, problems):
+    expected = expected_stderr(problems, project)  # line numbers of the page as generated
     change(project)
     before = tree(project / "content")  # after the change: a broken page is content too
     result = run_digest(project, "generate")
-    assert (result.returncode, result.stderr, result.stdout) == (1, expected_stderr(problems), "")
+    assert (result.returncode, result.stderr, result.stdout) == (1, expected, "")
     assert "Traceback" not in result.stderr
     assert tree(project / "content") == before
 
@@ -185,6 +195,8 @@ def test_every_problem_of_a_run_is_reported_at_once(project):
                                            "vocabulary with an invalid regex",
                                            "paper page with broken front-matter YAML",
                                            "unknown file type")]
+    page_lines = expected_stderr([CASES["paper page with broken front-matter YAML"][1][0]],
+                                 project).splitlines()[0]
     for change, _ in everything:
         if change is everything[1][0]:  # a second bad source beside the empty one
             change = put("sources/2025-01-07-hf-papers.txt", listing(
@@ -194,7 +206,7 @@ def test_every_problem_of_a_run_is_reported_at_once(project):
     result = run_digest(project, "generate")
     assert result.returncode == 1
     assert result.stderr == expected_stderr([
-        CASES["paper page with broken front-matter YAML"][1][0],
+        page_lines,
         f"{BAD}: the file is empty; paste a Hugging Face papers page into it",
         "sources/2025-01-06-papers.pdf: " + UNKNOWN.format("files ending in '.pdf'"),
         "sources/2025-01-07-hf-papers.txt:17: " + LONELY.format(where="before the next title"),
