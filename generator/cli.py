@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import traceback
+import urllib.parse
 from pathlib import Path
 
 import click
@@ -179,6 +180,10 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
 
     project = _project(ctx)
     _generate(project)
+    # mkdocs serve mounts the site under site_url's path, as GitHub Pages will.
+    path = urllib.parse.urlsplit(project.site_url).path or "/"
+    click.echo(f"serve: previewing at http://{dev_addr}{path} (Ctrl-C stops)")
+    sys.stdout.flush()  # before mkdocs' own log lines, also when stdout is a file
     run(project, dev_addr, on_change=lambda: _regenerate(project))
 
 

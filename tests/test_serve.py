@@ -53,6 +53,9 @@ def test_serve_previews_and_regenerates_on_a_new_source(tmp_path):
             "adding a source did not regenerate content/"
         assert _wait(lambda: _get(base + "dates/2025-03-12/") == 200), \
             "the preview did not rebuild with the new day"
+        log.flush()
+        # The address it prints is the one that works.
+        assert f"serve: previewing at {base} (Ctrl-C stops)" in (tmp_path / "serve.log").read_text()
     finally:
         server.terminate()
         try:
