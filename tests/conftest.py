@@ -116,21 +116,29 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def static_server(directory: Path, site_url: str = "") -> Iterator[str]:
-    """Serve a folder on 127.0.0.1 (a free port) for as long as the block runs; its URL.
-
-    With ``site_url``, the folder is served as if deployed there (see _QuietHandler).
-    """
-    handler = type("Handler", (_QuietHandler,), {"site_url": site_url})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+def local_server(handler) -> Iterator[str]:
+    """Run an HTTP handler on 127.0.0.1 (a free port) while the block runs; its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    # A short poll, so that shutdown() returns at once instead of after half a second.
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def static_server(directory: Path, site_url: str = "") -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 for as long as the block runs; its URL.
+
+    With ``site_url``, the folder is served as if deployed there (see _QuietHandler).
+    """
+    handler = type("Handler", (_QuietHandler,), {"site_url": site_url})
+    with local_server(partial(handler, directory=str(directory))) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="session")
@@ -144,7 +152,8 @@ def served(built_site) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright, shared by every browser test."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a test extra; CI must fail, not skip, without it
+
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

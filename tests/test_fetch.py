@@ -9,11 +9,12 @@ import socket
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from conftest import local_server
 from generator import fetch
 from generator.errors import DigestError
 from generator.fetch import FetchConfig, days, endpoint_from_env, fetch_day, source_name
@@ -102,18 +103,11 @@ def hub(monkeypatch: pytest.MonkeyPatch):
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)  # 127.0.0.1 must not go through a proxy
     state = FakeHub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    # a short poll so shutdown() returns at once instead of after the default 0.5 s
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    state.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with local_server(_handler(state)) as state.endpoint:
+        try:
+            yield state
+        finally:
+            state.release.set()  # a request held open must not keep the server from stopping
 
 
 @pytest.fixture

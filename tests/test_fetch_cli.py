@@ -7,15 +7,14 @@ import json
 import os
 import re
 import socket
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from conftest import make_project, run_digest
+from conftest import local_server, make_project, run_digest
 from generator import cli
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sotawhat_hf_daily_papers_2026-06-12.json"
@@ -68,16 +67,8 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def hub():
     state = Hub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    state.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with local_server(_handler(state)) as state.endpoint:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def env_for(endpoint: str) -> dict[str, str]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import frontmatter
 import pytest
 
-from conftest import ABSTRACT, ROOT, listing, make_project, run_digest, tree
+from conftest import ABSTRACT, ROOT, listing, run_digest, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "content"
 

@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import frontmatter
-import pytest
 from lunr import lunr
 
 from conftest import ABSTRACT, make_project, run_digest
