@@ -226,9 +226,14 @@ def replace(root: Path, path: str, old: str, new: str, count: int = 1) -> None:
     target.write_text(text.replace(old, new, count), "utf-8")
 
 
-def line_of(root: Path, path: str, text: str) -> int:
+def lines_equal_to(root: Path, path: str, text: str) -> list[int]:
+    """The numbers of the lines of a file that are exactly text."""
     lines = (root / path).read_text("utf-8").split("\n")
-    return lines.index(text) + 1
+    return [i for i, line in enumerate(lines, 1) if line == text]
+
+
+def line_of(root: Path, path: str, text: str) -> int:
+    return lines_equal_to(root, path, text)[0]
 
 
 def digest_of(root: Path) -> str:
@@ -266,16 +271,14 @@ def duplicate_slug(root):
 
 def notes_heading_deleted(root):
     replace(root, QUIET, "## Notes\n", "Notes\n")
-    closing = [i for i, line in enumerate((root / QUIET).read_text("utf-8").split("\n"), 1)
-               if line == "---"][1]
+    closing = lines_equal_to(root, QUIET, "---")[1]
     return [f"{QUIET}:{closing + 1}: the '## Notes' heading is missing; "
             "put it back and write notes under it"]
 
 
 def notes_heading_duplicated(root):
     replace(root, QUIET, "## Notes\n", "## Notes\nMine.\n\n## Notes\n")
-    second = [i for i, line in enumerate((root / QUIET).read_text("utf-8").split("\n"), 1)
-              if line == "## Notes"][1]
+    second = lines_equal_to(root, QUIET, "## Notes")[1]
     return [f"{QUIET}:{second}: a second '## Notes' heading; generate keeps everything below "
             "the first one, so delete this one (use '### ' for headings inside your notes)"]
 
