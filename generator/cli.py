@@ -126,7 +126,7 @@ def add_command(ctx: click.Context, file: Path, day) -> None:
 
     project = _project(ctx)
     source, the_plan, report = add(project, file, day.date() if day else None)
-    click.echo(f"add: {file} saved as {_rel(project, project.sources)}/{source.name}")
+    click.echo(f"add: {file} saved as {project.relative(project.sources)}/{source.name}")
     _report(the_plan, report)
 
 
@@ -139,19 +139,12 @@ def diff_command(ctx: click.Context, base: str | None) -> None:
     from .history import default_base, pages_at
 
     project = _project(ctx)
-    papers = f"{_rel(project, project.content)}/papers"
+    papers = f"{project.relative(project.content)}/papers"
     base = base or default_base(project.root)
     old = pages_at(project.root, base, papers)
     new = {f"{papers}/{p.name}": p.read_bytes().decode("utf-8", "replace")
            for p in sorted((project.content / "papers").glob("*.md"))}
     click.echo(markdown(compare(old, new), base), nl=False)
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return path.relative_to(project.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 @cli.command()
@@ -240,10 +233,7 @@ def fetch_command(ctx: click.Context, day, since, retries: int, backoff: float,
             click.echo(str(problem), err=True)
         ctx.exit(1)
     report = fetch.save(project.sources, fetched)
-    try:
-        where = project.sources.relative_to(project.root).as_posix()
-    except ValueError:
-        where = str(project.sources)
+    where = project.relative(project.sources)
     for got in fetched:
         label = f"fetch: {got.day} ({got.day:%A})"
         if got.papers:

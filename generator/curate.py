@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from .errors import DigestError, Problem, yaml_error
+
 # libyaml's loader when PyYAML was built with it: same safety, far faster.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-from .errors import DigestError, Problem, yaml_error
 
 NOTES_HEADING = "## Notes"
 _HEADING = re.compile(rf"^{re.escape(NOTES_HEADING)}[ \t]*$\n?", re.M)
@@ -180,11 +180,6 @@ def resolve_tags(rules: tuple[str, ...], page: CuratedPage | None) -> TagChoice:
     removed = tuple(sorted((before_removed - put_in) | taken_out))
     merged = [t for t in rules if t not in removed]
     return TagChoice(tuple(merged + [t for t in added if t not in merged]), added, removed)
-
-
-def merge_tags(rules: tuple[str, ...], page: CuratedPage | None) -> tuple[str, ...]:
-    """The tags a page shows: the rules' tags with the curator's choices applied."""
-    return resolve_tags(rules, page).tags
 
 
 def tag_line(page: CuratedPage, tag: str) -> int:

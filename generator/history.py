@@ -24,11 +24,15 @@ def _require_repository(root: Path) -> None:
                                          "git revision, so run it in a clone of the digest")
 
 
+def _is_commit(root: Path, revision: str) -> bool:
+    return _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode == 0
+
+
 def default_base(root: Path) -> str:
     """``origin/main`` when the clone has it, otherwise ``HEAD``."""
     _require_repository(root)
     for base in DEFAULT_BASES:
-        if _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").returncode == 0:
+        if _is_commit(root, base):
             return base
     raise DigestError.at(root, None, "the repository has no commits yet; commit the digest "
                                      "first, or name a revision: 'digest diff REVISION'")
@@ -37,8 +41,7 @@ def default_base(root: Path) -> str:
 def pages_at(root: Path, base: str, folder: str) -> dict[str, str]:
     """Every page in folder (relative to root) at revision base, as path to text."""
     _require_repository(root)
-    if base.startswith("-") or _git(root, "rev-parse", "--verify", "--quiet",
-                                    f"{base}^{{commit}}").returncode:
+    if base.startswith("-") or not _is_commit(root, base):
         raise DigestError.at(base, None, "unknown git revision; name a branch, tag or commit "
                                          "('git log' lists commits), or fetch it first")
     listed = _git(root, "ls-tree", "-r", "-z", "--name-only", base, "--", f"{folder}/")

@@ -71,16 +71,16 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     """Read sources, vocabulary and existing pages, naming any file that cannot be read."""
     problems = Collector()
     if not project.sources.is_dir() and require_sources:
-        problems.add(_rel(project, project.sources), None,
+        problems.add(project.relative(project.sources), None,
                      "the sources folder is missing; create it and add a day's listing")
     files = sorted(p for p in project.sources.rglob("*") if p.is_file()
                    and not p.name.startswith(".")) if project.sources.is_dir() else []
     sources = tuple(SourceFile(p.relative_to(project.sources).as_posix(), p.read_bytes(),
                                project.default_year) for p in files)
     if not files and project.sources.is_dir() and require_sources:
-        problems.add(_rel(project, project.sources), None,
+        problems.add(project.relative(project.sources), None,
                      "there are no sources; add a day's listing with 'digest add FILE'")
-    vocab_path = _rel(project, project.vocabulary)
+    vocab_path = project.relative(project.vocabulary)
     try:
         vocab_text = project.vocabulary.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -94,9 +94,9 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     papers_dir = project.content / "papers"
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
         try:
-            pages.append((_rel(project, path), path.read_bytes().decode("utf-8")))
+            pages.append((project.relative(path), path.read_bytes().decode("utf-8")))
         except UnicodeDecodeError as exc:
-            problems.add(_rel(project, path), None,
+            problems.add(project.relative(path), None,
                          f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
     generated = set()
     for folder in GENERATED_DIRS:
@@ -107,13 +107,6 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated))
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return path.relative_to(project.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
@@ -219,7 +212,7 @@ def _difference(project: Project, path: str, expected: bytes) -> Problem:
         current = (project.root / path).read_bytes()
     except FileNotFoundError:
         return Problem(path, 1, "is missing; run 'digest generate' and commit the result")
-    if path.startswith(_rel(project, project.content) + "/papers/"):
+    if path.startswith(project.relative(project.content) + "/papers/"):
         # The page parsed (plan would have failed otherwise), so its parts can be compared.
         line = body_mismatch(current.decode("utf-8"), expected.decode("utf-8"))
         if line is not None:
@@ -250,7 +243,7 @@ def check(project: Project) -> list[Problem]:
     except DigestError as exc:
         return list(exc.problems)
     problems = []
-    content = _rel(project, project.content)
+    content = project.relative(project.content)
     for relative, expected in changes(project.content, the_plan.files).items():
         problems.append(_difference(project, f"{content}/{relative}", expected))
     for relative in sorted(the_plan.stale):

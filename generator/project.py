@@ -24,6 +24,13 @@ class Project:
     default_year: int | None = None
     feed_size: int = 50
 
+    def relative(self, path: Path) -> str:
+        """How messages name a path: relative to the digest's folder when inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
     @classmethod
     def load(cls, root: Path) -> "Project":
         """Read ``[tool.digest]`` from pyproject.toml and the site settings from mkdocs.yml."""

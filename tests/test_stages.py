@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from generator.curate import CuratedPage, merge_tags, parse_page
+from generator.curate import CuratedPage, parse_page, resolve_tags
 from generator.dedupe import deduplicate
 from generator.errors import DigestError
 from generator.model import Listing
@@ -149,7 +149,7 @@ def curated(tags, rule_tags) -> CuratedPage:
 ])
 def test_three_way_tag_merge(rules, tags, rule_tags, expected):
     page = None if tags is None else curated(tags, rule_tags)
-    assert merge_tags(rules, page) == expected
+    assert resolve_tags(rules, page).tags == expected
 
 
 def test_notes_are_kept_byte_for_byte():
