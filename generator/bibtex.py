@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from . import clean
-from .model import Paper
+from .model import Paper, arxiv_year
 
 # Each TeX-special character and the LaTeX text command that prints it literally.
 _SPECIAL = {
@@ -22,7 +22,6 @@ _SPECIAL = {
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIAL))
-_NEW_ARXIV_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}$")
 
 
 def escape(text: str) -> str:
@@ -42,10 +41,7 @@ def year(paper: Paper) -> int:
     """The paper's year: its publication date, else its arXiv id, else its first listing."""
     if paper.published:
         return paper.published.year
-    m = _NEW_ARXIV_ID.match(paper.arxiv_id or "")
-    if m:
-        return 2000 + int(m[1])
-    return paper.dates[0].year
+    return arxiv_year(paper.arxiv_id or "") or paper.dates[0].year
 
 
 def entry(paper: Paper, key: str) -> str:

@@ -635,6 +635,11 @@ def title_key(title: str) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16)
+def one_line(text: str) -> str:
+    """Every run of whitespace (newlines included) as one space, stripped at both ends."""
+    return " ".join(text.split())
+
+
 def markdown_text(text: str) -> str:
     """Plain text (a title, a topic name) as Markdown that renders literally, with no links."""
-    return _escape(" ".join(text.split()), leading=True)
+    return _escape(one_line(text), leading=True)

@@ -4,7 +4,7 @@ Identity is the arXiv id (without version) when any listing knows it, and otherw
 normalised title. A listing without an id joins the paper whose id-bearing listings share
 its normalised title, so a page copy and a JSON file that name one paper give one paper.
 
-Which value wins, field by field (the one place this is decided):
+Which value wins, for each field of ``model.Metadata`` (the one place this is decided):
   1. The most recent listing that has a value for the field wins (newer data is fresher:
      upvotes, stars, a revised title or abstract).
   2. On the same day, a structured source (one that knows the arXiv id) beats a page copy,
@@ -16,17 +16,14 @@ Curators' edits are applied later (see ``curate``) and beat everything here.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
+from dataclasses import MISSING, Field, fields
 from typing import Iterable
 
 from .clean import plain, title_key
-from .model import Listing, Paper
-
-_FIELDS = ("arxiv_id", "upvotes", "published", "updated", "organization", "github_repo",
-           "github_stars", "project_page", "ai_summary", "category")
+from .model import Listing, Metadata, Paper
 
 
 def _rank(listing: Listing) -> tuple:
@@ -66,27 +63,27 @@ def deduplicate(listings: Iterable[Listing]) -> list[Paper]:
 
 def _merge(key: str, group: list[Listing]) -> Paper:
     newest_first = group[::-1]  # group is sorted by _rank ascending
-
-    def pick(field: str):
-        return next((getattr(x, field) for x in newest_first
-                     if getattr(x, field) not in (None, "", ())), None)
-
-    latest = newest_first[0]
-    abstracts = {_text_key(x.abstract) for x in group}
+    merged = {f.name: _newest(f, newest_first) for f in fields(Metadata)}
     first = group[0]
     return Paper(
         key=key,
-        title=latest.title,
-        abstract=latest.abstract,
         dates=tuple(sorted({x.date for x in group})),
         sources=tuple(sorted({x.source for x in group})),
-        title_key=identity_title(latest.title),
-        authors=pick("authors") or (),
-        ai_keywords=pick("ai_keywords") or (),
-        abstract_changed=len(abstracts) > 1,
+        title_key=identity_title(merged["title"]),
+        abstract_changed=len({_text_key(x.abstract) for x in group}) > 1,
         first_seen=(first.date, first.source, first.line),
-        **{field: pick(field) for field in _FIELDS},
+        **merged,
     )
+
+
+def _newest(field: Field, newest_first: list[Listing]):
+    """The field's value in the newest listing that has one, else its default."""
+    for listing in newest_first:
+        value = getattr(listing, field.name)
+        if value not in (None, "", ()):
+            return value
+    # Title and abstract have no default; readers never leave them empty.
+    return getattr(newest_first[0], field.name) if field.default is MISSING else field.default
 
 
 def _text_key(text: str) -> str:
@@ -94,7 +91,3 @@ def _text_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(re.findall(r"\w+", text))
 
-
-def first_date(paper: Paper) -> dt.date:
-    """The first digest day the paper was listed on."""
-    return paper.dates[0]

@@ -19,6 +19,11 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def excerpt(text: str, limit: int = 60) -> str:
+    """Text quoted for a message, cut to ``limit`` characters with an ellipsis."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 class DigestError(Exception):
     """Raised with every problem found, so one run reports them all."""
 

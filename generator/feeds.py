@@ -11,15 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-import jinja2
 
 from . import clean
+from .model import Entry, SiteInfo
 from .tagging import Vocabulary
-
-if TYPE_CHECKING:  # render imports this module; the type is only needed for hints
-    from .render import Entry, SiteInfo
+from .templating import environment
 
 # Authors beyond this many are left out of a feed entry (the paper page lists them all):
 # collaboration papers with hundreds of names would swamp a feed.
@@ -37,12 +33,8 @@ def _timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("generator", "templates"),
-    undefined=jinja2.StrictUndefined, autoescape=True, finalize=_xml_text,
-    keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-_ENV.filters["timestamp"] = _timestamp
-_ENV.filters["plain"] = clean.plain
+_ENV = environment({"timestamp": _timestamp, "plain": clean.plain},
+                   autoescape=True, finalize=_xml_text)
 
 
 def atom(entries: Sequence[Entry], vocab: Vocabulary, site: SiteInfo, *, name: str,

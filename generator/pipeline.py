@@ -14,10 +14,10 @@ from typing import Callable, Iterable, Sequence
 from .curate import CuratedPage, body_mismatch, parse_page, resolve_tags, tag_line
 from .dedupe import deduplicate
 from .errors import Collector, DigestError, Problem
-from .model import Listing
+from .model import Entry, Listing, SiteInfo
 from .project import Project
 from .readers import SourceFile, read_source
-from .render import Entry, SiteInfo, render_site
+from .render import GENERATED_DIRS, GENERATED_FILES, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
 from .write import WriteReport, changes, write_tree
@@ -28,10 +28,6 @@ Track = Callable[[Sequence, str], Iterable]
 
 def _untracked(items: Sequence, label: str) -> Iterable:
     return items
-
-
-GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
-GENERATED_FILES = ("index.md", "tags.md")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import heapq
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 from urllib.parse import quote, quote_plus
 
 import jinja2
@@ -19,57 +19,16 @@ import yaml
 
 from . import bibtex, clean, feeds
 from .curate import NOTES_HEADING
-from .model import Paper
+from .model import Entry, Paper, SiteInfo
 from .tagging import Vocabulary
+from .templating import environment
 
-TEASER_LENGTH = 200
 RELATED_SIZE = 5  # papers under "More in <topic>" on a paper page
 
-
-@dataclass(frozen=True)
-class Entry:
-    """A paper as it will be published: its data, its slug and its curated state."""
-
-    paper: Paper
-    slug: str
-    tags: tuple[str, ...]
-    rule_tags: tuple[str, ...]
-    curator_added: tuple[str, ...] = ()
-    curator_removed: tuple[str, ...] = ()
-    featured: bool = False
-    hidden: bool = False
-    notes: str = "\n"
-
-    @property
-    def latest(self) -> dt.date:
-        return self.paper.dates[-1]
-
-    @cached_property
-    def title(self) -> str:
-        return clean.plain(self.paper.title)
-
-    @cached_property
-    def teaser(self) -> str:
-        return teaser(self.paper)
-
-
-@dataclass(frozen=True)
-class SiteInfo:
-    """Site-wide settings the pages need."""
-
-    name: str
-    url: str  # with a trailing slash, or "" when unknown
-    feed_size: int = 50
-
-
-def teaser(paper: Paper) -> str:
-    """One line about the paper: its AI summary when known, else its first sentence."""
-    text = clean.plain(paper.ai_summary or paper.abstract)
-    sentence = text.split(". ")[0].rstrip(".") + "."
-    if len(sentence) <= TEASER_LENGTH:
-        return sentence
-    cut = sentence[: TEASER_LENGTH - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
+# Everything render_site writes outside papers/ (where curated pages live): whatever else
+# is in these folders, or in these files, is stale and generate removes it.
+GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
+GENERATED_FILES = ("index.md", "tags.md")
 
 
 def links(paper: Paper) -> dict:
@@ -175,23 +134,44 @@ def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) 
                           default_flow_style=False)
 
 
+@cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        undefined=jinja2.StrictUndefined, autoescape=False,
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["md"] = clean.markdown
-    env.filters["md_text"] = clean.markdown_text
-    # Parentheses and spaces would end a Markdown link destination early.
-    env.filters["href"] = lambda url: quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
-    env.filters["day"] = lambda d: f"{d:%b} {d.day}, {d.year}"
-    env.filters["month"] = lambda d: f"{d:%B %Y}"
-    return env
+    return environment({
+        "md": clean.markdown,
+        "md_text": clean.markdown_text,
+        # Parentheses and spaces would end a Markdown link destination early.
+        "href": lambda url: quote(url, safe=":/?#[]@!$&'*+,;=%~-._"),
+        "day": lambda d: f"{d:%b} {d.day}, {d.year}",
+        "month": lambda d: f"{d:%B %Y}",
+    })
 
 
-def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict[str, str]:
-    """Every generated file, as a mapping of path inside content/ to text."""
-    env = _environment()
+@dataclass(frozen=True)
+class _Site:
+    """The published entries arranged the ways the pages list them."""
+
+    entries: list[Entry]  # every entry, hidden ones included: each has a page
+    shown: list[Entry]  # not hidden; newest first, featured first within a day
+    by_topic: dict[str, list[Entry]]  # shown entries per tag, in shown order
+    by_day: dict[dt.date, list[Entry]]  # shown entries per digest day, in shown order
+    days: list[dt.date]  # every digest day, newest first
+    vocab: Vocabulary
+    info: SiteInfo
+
+    @property
+    def newest(self) -> dt.date | None:
+        return self.days[0] if self.days else None
+
+    @property
+    def common(self) -> dict:
+        """The template variables every page gets."""
+        topics = list(self.vocab.topics)
+        return dict(site=self.info, vocab=self.vocab, topics=topics, days=self.days,
+                    counts={t.slug: len(self.by_topic.get(t.slug, ())) for t in topics},
+                    notes_heading=NOTES_HEADING)
+
+
+def _arrange(entries: list[Entry], vocab: Vocabulary, info: SiteInfo) -> _Site:
     shown = sorted((e for e in entries if not e.hidden),
                    key=lambda e: (-e.latest.toordinal(), not e.featured, e.title.casefold(), e.slug))
     by_topic: dict[str, list[Entry]] = defaultdict(list)
@@ -201,51 +181,97 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict
             by_topic[tag].append(entry)
         for day in entry.paper.dates:
             by_day[day].append(entry)
-    days = sorted(by_day, reverse=True)
-    topics = [t for t in vocab.topics]
-    counts = {t.slug: len(by_topic.get(t.slug, ())) for t in topics}
-    common = dict(site=site, vocab=vocab, topics=topics, counts=counts, days=days,
-                  notes_heading=NOTES_HEADING)
+    return _Site(entries, shown, dict(by_topic), dict(by_day), sorted(by_day, reverse=True),
+                 vocab, info)
+
+
+def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict[str, str]:
+    """Every generated file, as a mapping of path inside content/ to text."""
+    arranged = _arrange(entries, vocab, site)
+    return {
+        **_paper_pages(arranged),
+        **_topic_pages(arranged),
+        **_site_feed(arranged),
+        **_date_pages(arranged),
+        **_index_pages(arranged),
+        **_home_page(arranged),
+        **_tags_page(arranged),
+    }
+
+
+def _paper_pages(site: _Site) -> dict[str, str]:
+    """``papers/<slug>.md`` for every entry, hidden ones too."""
+    more = related(site.entries, site.shown)
+    template = _environment().get_template("paper.md.j2")
+    common = site.common
+    return {f"papers/{entry.slug}.md": template.render(
+        entry=entry, paper=entry.paper,
+        front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),
+        links=links(entry.paper), bibtex=bibtex.entry(entry.paper, entry.slug), **common)
+        for entry in site.entries}
+
+
+def _topic_pages(site: _Site) -> dict[str, str]:
+    """For each topic: its page, its Atom feed and its BibTeX bibliography."""
+    template = _environment().get_template("topic.md.j2")
+    common = site.common
     out: dict[str, str] = {}
-    more = related(entries, shown)
-    paper_tpl = env.get_template("paper.md.j2")
-    for entry in entries:
-        out[f"papers/{entry.slug}.md"] = paper_tpl.render(
-            entry=entry, paper=entry.paper,
-            front_matter=front_matter(entry, vocab, more.get(entry.slug, ())),
-            links=links(entry.paper), bibtex=bibtex.entry(entry.paper, entry.slug), **common)
-    topic_tpl = env.get_template("topic.md.j2")
-    newest = days[0] if days else None
-    for topic in topics:
-        members = by_topic.get(topic.slug, [])
-        out[f"topics/{topic.slug}.md"] = topic_tpl.render(topic=topic, entries=members, **common)
+    for topic in site.vocab.topics:
+        members = site.by_topic.get(topic.slug, [])
+        out[f"topics/{topic.slug}.md"] = template.render(topic=topic, entries=members, **common)
         out[f"feeds/{topic.slug}.xml"] = feeds.atom(
-            members, vocab, site, name=topic.slug, title=f"{topic.name} — {site.name}",
-            subtitle=topic.description, page=f"topics/{topic.slug}/", updated=newest)
+            members, site.vocab, site.info, name=topic.slug,
+            title=f"{topic.name} — {site.info.name}", subtitle=topic.description,
+            page=f"topics/{topic.slug}/", updated=site.newest)
         out[f"bib/{topic.slug}.bib"] = bibtex.bibliography(
             ((e.slug, e.paper) for e in members),
-            f"{topic.name}: {len(members)} papers from {site.name}")
-    out["feeds/all.xml"] = feeds.atom(
-        shown, vocab, site, name="all", title=site.name,
-        subtitle=f"The newest papers of {site.name}", page="", updated=newest)
-    out["feeds/sitemap.xml"] = feeds.ALTERNATE_SITEMAP
-    day_tpl = env.get_template("date.md.j2")
-    for day in days:
-        out[f"dates/{day.isoformat()}.md"] = day_tpl.render(
-            day=day, groups=_groups(by_day[day], vocab), count=len(by_day[day]), **common)
-    months = [(month, list(group)) for month, group in
-              itertools.groupby(days, key=lambda d: (d.year, d.month))]
-    out["dates/index.md"] = env.get_template("dates_index.md.j2").render(
-        months=[(dt.date(y, m, 1), [(d, len(by_day[d])) for d in ds]) for (y, m), ds in months],
-        **common)
-    out["topics/index.md"] = env.get_template("topics_index.md.j2").render(**common)
-    latest = days[0] if days else None
-    home_entries = sorted(by_day[latest], key=lambda e: (not e.featured, e.title.casefold(),
-                                                         e.slug)) if latest else []
-    out["index.md"] = env.get_template("home.md.j2").render(
-        latest=latest, entries=home_entries, total=len(shown), **common)
-    out["tags.md"] = env.get_template("tags.md.j2").render(**common)
+            f"{topic.name}: {len(members)} papers from {site.info.name}")
     return out
+
+
+def _site_feed(site: _Site) -> dict[str, str]:
+    """The feed of the whole site, and the empty sitemap next to the feeds."""
+    return {
+        "feeds/all.xml": feeds.atom(
+            site.shown, site.vocab, site.info, name="all", title=site.info.name,
+            subtitle=f"The newest papers of {site.info.name}", page="", updated=site.newest),
+        "feeds/sitemap.xml": feeds.ALTERNATE_SITEMAP,
+    }
+
+
+def _date_pages(site: _Site) -> dict[str, str]:
+    """``dates/<day>.md`` for every digest day: its papers grouped by first topic."""
+    template = _environment().get_template("date.md.j2")
+    common = site.common
+    return {f"dates/{day.isoformat()}.md": template.render(
+        day=day, groups=_groups(site.by_day[day], site.vocab), count=len(site.by_day[day]),
+        **common) for day in site.days}
+
+
+def _index_pages(site: _Site) -> dict[str, str]:
+    """The index of dates, by month, and the index of topics."""
+    env = _environment()
+    months = [(dt.date(y, m, 1), [(d, len(site.by_day[d])) for d in days])
+              for (y, m), days in itertools.groupby(site.days, key=lambda d: (d.year, d.month))]
+    return {
+        "dates/index.md": env.get_template("dates_index.md.j2").render(
+            months=months, **site.common),
+        "topics/index.md": env.get_template("topics_index.md.j2").render(**site.common),
+    }
+
+
+def _home_page(site: _Site) -> dict[str, str]:
+    """``index.md``: the newest day's papers, featured first."""
+    latest = site.newest
+    entries = sorted(site.by_day[latest], key=lambda e: (not e.featured, e.title.casefold(),
+                                                          e.slug)) if latest else []
+    return {"index.md": _environment().get_template("home.md.j2").render(
+        latest=latest, entries=entries, total=len(site.shown), **site.common)}
+
+
+def _tags_page(site: _Site) -> dict[str, str]:
+    """``tags.md``: the tag index, which Material fills in."""
+    return {"tags.md": _environment().get_template("tags.md.j2").render(**site.common)}
 
 
 def _groups(entries: list[Entry], vocab: Vocabulary) -> list[tuple[object, list[Entry]]]:

@@ -13,6 +13,7 @@ import hashlib
 from slugify import slugify
 
 from .curate import CuratedPage
+from .dedupe import identity_title
 from .model import Paper
 
 MAX_LENGTH = 80
@@ -34,8 +35,6 @@ def base_slug(title: str, key: str) -> str:
 
 def match_pages(papers: list[Paper], pages: list[CuratedPage]) -> dict[str, CuratedPage]:
     """Map paper keys to the existing page each one already has."""
-    from .dedupe import identity_title
-
     by_key = {p.key: p for p in pages}
     by_arxiv = {p.arxiv_id: p for p in pages if p.arxiv_id}
     by_title = {}

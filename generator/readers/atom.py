@@ -24,16 +24,15 @@ from defusedxml import DefusedXmlException
 from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.expatreader import DefusedExpatParser
 
-from ..errors import DigestError, Problem
-from ..model import Listing
-from . import SourceFile, decode_text
+from ..clean import one_line
+from ..errors import DigestError, Problem, excerpt
+from ..model import Listing, arxiv_id
+from .base import SourceFile, decode_text, utc_date
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
 _REDOWNLOAD = "download the feed again from export.arxiv.org/api/query and save it unchanged"
-_ABS_URL = re.compile(
-    r"https?://(?:export\.)?arxiv\.org/abs/"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+_ABS_URL = re.compile(r"https?://(?:export\.)?arxiv\.org/abs/(?P<id>.*)")
 _ERROR_URL = re.compile(r"https?://(?:export\.)?arxiv\.org/api/errors")
 
 
@@ -159,23 +158,22 @@ def _parse(source: SourceFile, text: str) -> _Node:
 def _entry(source: SourceFile, entry: _Node, name_date: dt.date | None,
            errs: list[str]) -> Listing | None:
     id_node = entry.child(ATOM, "id")
-    raw_id = _spaces(id_node.text()) if id_node is not None else ""
+    raw_id = one_line(id_node.text()) if id_node is not None else ""
     if _ERROR_URL.match(raw_id):
         summary = entry.child(ATOM, "summary")
-        message = _spaces(summary.text()) if summary is not None else raw_id
-        errs.append(f"this is an arXiv API error, not a result: {_quote(message, 200)}; fix "
+        message = one_line(summary.text()) if summary is not None else raw_id
+        errs.append(f"this is an arXiv API error, not a result: {excerpt(message, 200)}; fix "
                     "the query and download the feed again")
         return None
 
-    arxiv_id = None
+    paper_id = None
     if not raw_id:
         errs.append(f"the entry has no <id>; every arXiv API entry has one, so {_REDOWNLOAD}")
     else:
         m = _ABS_URL.fullmatch(raw_id)
-        if m:
-            arxiv_id = m["id"]
-        else:
-            errs.append(f"the entry's <id> {_quote(raw_id)} is not an arXiv abstract URL "
+        paper_id = arxiv_id(m["id"]) if m else None
+        if paper_id is None:
+            errs.append(f"the entry's <id> {excerpt(raw_id)} is not an arXiv abstract URL "
                         f"such as http://arxiv.org/abs/2606.13677v1; correct it, or "
                         f"{_REDOWNLOAD}")
     title = _required_text(entry, "title", errs)
@@ -192,15 +190,15 @@ def _entry(source: SourceFile, entry: _Node, name_date: dt.date | None,
     authors = []
     for author in entry.children(ATOM, "author"):
         name = author.child(ATOM, "name")
-        if name is not None and _spaces(name.text()):
-            authors.append(_spaces(name.text()))
+        if name is not None and one_line(name.text()):
+            authors.append(one_line(name.text()))
     primary = entry.child(ARXIV, "primary_category")
     category = (primary.attrs.get("term", "").strip() or None) if primary is not None else None
 
     if errs or title is None or summary is None or day is None:
         return None
     return Listing(title=title, abstract=summary, date=day, source=source.name,
-                   line=entry.line, arxiv_id=arxiv_id, published=published, updated=updated,
+                   line=entry.line, arxiv_id=paper_id, published=published, updated=updated,
                    authors=tuple(authors), category=category)
 
 
@@ -210,7 +208,7 @@ def _required_text(entry: _Node, tag: str, errs: list[str]) -> str | None:
         errs.append(f"the entry has no <{tag}>; every arXiv API entry has one, so "
                     f"{_REDOWNLOAD}")
         return None
-    value = _spaces(node.text())
+    value = one_line(node.text())
     if not value:
         errs.append(f"the entry's <{tag}> is empty; write the paper's {tag} there, or "
                     f"{_REDOWNLOAD}")
@@ -223,21 +221,9 @@ def _date(entry: _Node, tag: str, errs: list[str]) -> dt.date | None:
     if node is None:
         return None
     value = node.text().strip()
-    try:
-        stamp = dt.datetime.fromisoformat(value)
-        if stamp.tzinfo is not None:
-            stamp = stamp.astimezone(dt.timezone.utc)
-        return stamp.date()
-    except (ValueError, OverflowError):
-        errs.append(f"the entry's <{tag}> {_quote(value)} is not a timestamp such as "
+    day = utc_date(value)
+    if day is None:
+        errs.append(f"the entry's <{tag}> {excerpt(value)} is not a timestamp such as "
                     f"2026-06-11T17:59:49Z; correct it, or {_REDOWNLOAD}")
-        return None
+    return day
 
-
-def _spaces(text: str) -> str:
-    """Collapse every run of whitespace (newlines included) to one space, and strip."""
-    return " ".join(text.split())
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

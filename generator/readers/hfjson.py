@@ -20,14 +20,12 @@ import json
 import re
 from typing import Any
 
-from ..errors import DigestError, Problem
-from ..model import Listing
-from . import SourceFile, decode_text
+from ..clean import one_line
+from ..errors import DigestError, Problem, excerpt
+from ..model import Listing, arxiv_id
+from .base import SourceFile, decode_text, utc_date
 
 _REDOWNLOAD = "download it again from /api/daily_papers?date=YYYY-MM-DD and save it unchanged"
-# New-style (2410.17243) and old-style (hep-th/9901001, math.AG/0101001) arXiv ids.
-_ARXIV_ID = re.compile(
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -114,23 +112,21 @@ def _item(source: SourceFile, item: Any, number: int, line: int, errs: list[str]
     f = _Fields(where, errs)
 
     raw_id = f.required_str(paper, "paper", "id")
-    arxiv_id = None
+    paper_id = None
     if raw_id is not None:
-        m = _ARXIV_ID.fullmatch(raw_id.strip())
-        if m:
-            arxiv_id = m["id"]
-        else:
-            errs.append(f"{where}: paper.id {_quote(raw_id)} is not an arXiv id such as "
+        paper_id = arxiv_id(raw_id.strip())
+        if paper_id is None:
+            errs.append(f"{where}: paper.id {excerpt(raw_id)} is not an arXiv id such as "
                         f"2410.17243 or hep-th/9901001; correct it, or {_REDOWNLOAD}")
     title = f.required_str(paper, "paper", "title")
     if title is not None:
-        title = _spaces(title)
+        title = one_line(title)
         if not title:
             errs.append(f"{where}: paper.title is empty; write the paper's title there, or "
                         "remove the item")
     summary = f.required_str(paper, "paper", "summary")
     if summary is not None:
-        summary = _spaces(summary)
+        summary = one_line(summary)
         if not summary:
             errs.append(f"{where}: paper.summary is empty; write the paper's abstract there, "
                         "or remove the item")
@@ -165,7 +161,7 @@ def _item(source: SourceFile, item: Any, number: int, line: int, errs: list[str]
     if errs or title is None or summary is None or day is None:
         return None
     return Listing(title=title, abstract=summary, date=day, source=source.name, line=line,
-                   arxiv_id=arxiv_id, published=published, **listing_fields)
+                   arxiv_id=paper_id, published=published, **listing_fields)
 
 
 class _Fields:
@@ -208,7 +204,7 @@ class _Fields:
             self._wrong(owner, key, value, "a string")
             return None
         value = self._string(owner, key, value)
-        return None if value is None else (_spaces(value) or None)
+        return None if value is None else (one_line(value) or None)
 
     def count(self, obj: dict, owner: str, key: str) -> int | None:
         value = obj.get(key)
@@ -226,16 +222,12 @@ class _Fields:
         if not isinstance(value, str):
             self._wrong(owner, key, value, "an ISO timestamp such as 2026-06-12T00:00:00.000Z")
             return None
-        try:
-            stamp = dt.datetime.fromisoformat(value.strip())
-            if stamp.tzinfo is not None:
-                stamp = stamp.astimezone(dt.timezone.utc)
-            return stamp.date()
-        except (ValueError, OverflowError):
+        day = utc_date(value)
+        if day is None:
             self.errs.append(
-                f"{self.where}: {owner}.{key} {_quote(value)} is not an ISO timestamp such as "
+                f"{self.where}: {owner}.{key} {excerpt(value)} is not an ISO timestamp such as "
                 f"2026-06-12T00:00:00.000Z; correct it, or {_REDOWNLOAD}")
-            return None
+        return day
 
     def authors(self, paper: dict) -> tuple[str, ...]:
         value = paper.get("authors")
@@ -254,8 +246,8 @@ class _Fields:
                     f"give it a 'name' string, or {_REDOWNLOAD}")
                 continue
             name = self._string("paper", "authors", name)
-            if name is not None and _spaces(name):
-                names.append(_spaces(name))
+            if name is not None and one_line(name):
+                names.append(one_line(name))
         return tuple(names)
 
     def keywords(self, paper: dict) -> tuple[str, ...]:
@@ -268,8 +260,8 @@ class _Fields:
         out = []
         for keyword in value:
             keyword = self._string("paper", "ai_keywords", keyword)
-            if keyword is not None and _spaces(keyword):
-                out.append(_spaces(keyword))
+            if keyword is not None and one_line(keyword):
+                out.append(one_line(keyword))
         return tuple(out)
 
     def organization(self, obj: dict, owner: str) -> str | None:
@@ -289,12 +281,7 @@ class _Fields:
             self._wrong(owner, "organization.fullname", name, "a string")
             return None
         name = self._string(owner, "organization", name)
-        return None if name is None else (_spaces(name) or None)
-
-
-def _spaces(text: str) -> str:
-    """Collapse every run of whitespace (newlines included) to one space, and strip."""
-    return " ".join(text.split())
+        return None if name is None else (one_line(name) or None)
 
 
 def kind(value: Any) -> str:
@@ -310,7 +297,3 @@ def kind(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -13,9 +13,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..errors import DigestError, Problem
+from ..errors import DigestError, Problem, excerpt
 from ..model import Listing
-from . import SourceFile, decode_text
+from .base import SourceFile, decode_text
 
 HEADER_LINES = frozenset({
     "new", "get trending papers in your email inbox!", "subscribe", "daily papers",
@@ -98,11 +98,11 @@ def _header(source: SourceFile, lines: list[_Line]) -> tuple[int, dt.date]:
             raise DigestError.at(
                 source.name, line.number,
                 f"expected the page header and then a date line such as 'Sep 8', but found "
-                f"{_quote(line.text)}; copy the page from its top, including the date")
+                f"{excerpt(line.text)}; copy the page from its top, including the date")
     first = lines[0]
     raise DigestError.at(
         source.name, first.number,
-        f"no date line such as 'Sep 8' was found (first line: {_quote(first.text)}); "
+        f"no date line such as 'Sep 8' was found (first line: {excerpt(first.text)}); "
         "copy the page including its date, or write the date on a line of its own")
 
 
@@ -114,7 +114,7 @@ def _resolve_day(source: SourceFile, line: _Line, parsed: tuple[int, int, int | 
     if year is None:
         raise DigestError.at(
             source.name, line.number,
-            f"the date line {_quote(line.text)} has no year; start the file name with the "
+            f"the date line {excerpt(line.text)} has no year; start the file name with the "
             "full date (e.g. 2025-09-08-hf-papers.txt) or set default_year under "
             "[tool.digest] in pyproject.toml")
     try:
@@ -122,7 +122,7 @@ def _resolve_day(source: SourceFile, line: _Line, parsed: tuple[int, int, int | 
     except ValueError:
         raise DigestError.at(
             source.name, line.number,
-            f"{_quote(line.text)} is not a real date in {year}; correct the date line") from None
+            f"{excerpt(line.text)} is not a real date in {year}; correct the date line") from None
     if named and named != resolved:
         raise DigestError.at(
             source.name, line.number,
@@ -184,7 +184,7 @@ def _own_date(source: SourceFile, line: _Line, text: str, day: dt.date) -> dt.da
     if parsed is None:
         raise DigestError.at(
             source.name, line.number,
-            f"expected the paper's own date after '·', found {_quote(text)}; "
+            f"expected the paper's own date after '·', found {excerpt(text)}; "
             "write it as 'May 29' or 'Feb 27, 2025'")
     month, d, year = parsed
     try:
@@ -195,7 +195,7 @@ def _own_date(source: SourceFile, line: _Line, text: str, day: dt.date) -> dt.da
         return candidate if candidate <= day else dt.date(day.year - 1, month, d)
     except ValueError:
         raise DigestError.at(source.name, line.number,
-                             f"{_quote(text)} is not a real date; correct it") from None
+                             f"{excerpt(text)} is not a real date; correct it") from None
 
 
 def _pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
@@ -220,7 +220,7 @@ def _pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
             where = "at the end of the file" if nxt is None else "before the next title"
             problems.append(Problem(
                 source.name, title.number,
-                f"the title {_quote(title.text)} has no abstract {where}; paste its "
+                f"the title {excerpt(title.text)} has no abstract {where}; paste its "
                 "abstract on the line after it, or delete the title"))
             i += 1
             continue
@@ -237,7 +237,3 @@ def _pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
 
 def _words(line: _Line) -> int:
     return len(line.text.split())
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
