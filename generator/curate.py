@@ -28,13 +28,10 @@ from dataclasses import dataclass
 import yaml
 
 from .errors import DigestError, Problem, yaml_error
-
-# libyaml's loader when PyYAML was built with it: same safety, far faster.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .pages import HANDLER
 
 NOTES_HEADING = "## Notes"
 _HEADING = re.compile(rf"^{re.escape(NOTES_HEADING)}[ \t]*$\n?", re.M)
-_FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 @dataclass(frozen=True)
@@ -60,26 +57,31 @@ class CuratedPage:
 
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
     """Front-matter mapping, body, and the body's first line number."""
-    m = _FRONT.match(text)
-    if not m:
+    if not HANDLER.detect(text):
         if re.match(r"---[ \t]*\n", text):
             raise DigestError.at(path, _generated_start(text, 1) or 1, _NO_CLOSING_FENCE)
         raise DigestError.at(path, 1, "the page does not start with '---' front-matter; "
                                       "restore the '---' lines around the YAML header")
+    fm, body = HANDLER.split(text)
     # A deleted closing fence lets the header run on to a '---' further down (a rule in
     # the notes): the generated body then sits inside the "YAML".
-    inside = _generated_start(m["yaml"] or "", 2)
+    inside = _generated_start(fm, 2)
     if inside is not None:
         raise DigestError.at(path, inside, _NO_CLOSING_FENCE)
     try:
-        meta = yaml.load(m["yaml"] or "", Loader=SafeLoader) or {}
+        meta = HANDLER.load(fm) or {}
     except yaml.MarkedYAMLError as exc:
         # The YAML starts on line 2, after the opening '---'.
         raise yaml_error(path, exc, 2, "broken front-matter YAML",
                          "fix the YAML (quote values that contain ': ')") from None
     if not isinstance(meta, dict):
         raise DigestError.at(path, 2, "the front-matter must be a YAML mapping of keys to values")
-    return meta, text[m.end():], text.count("\n", 0, m.end()) + 1
+    return meta, body, _line_after(text, body)
+
+
+def _line_after(text: str, rest: str) -> int:
+    """The line number where ``rest``, a tail of ``text``, starts."""
+    return text.count("\n", 0, len(text) - len(rest)) + 1
 
 
 _NO_CLOSING_FENCE = ("the front-matter's closing '---' line is missing; put a line '---' back "
@@ -201,10 +203,9 @@ def body_mismatch(current: str, expected: str) -> int | None:
     texts must be pages that parse.
     """
     def body(text: str) -> tuple[int, list[str]]:
-        front = _FRONT.match(text)
-        heading = _HEADING.search(text, front.end())
-        return (text.count("\n", 0, front.end()),
-                text[front.end():heading.end()].split("\n"))
+        _, rest = HANDLER.split(text)
+        heading = _HEADING.search(rest)
+        return _line_after(text, rest) - 1, rest[:heading.end()].split("\n")
 
     start, mine = body(current)
     _, theirs = body(expected)
