@@ -50,7 +50,6 @@ class CuratedPage:
     hidden: bool
     notes: str  # everything after the Notes heading line, byte for byte
     listed: tuple[dt.date, ...]
-    sources: tuple[str, ...]
     tags_line: int  # where ``tags:`` stands, for messages about tags
     text: str  # the whole page as read
 
@@ -98,57 +97,85 @@ def _generated_start(text: str, first_line: int) -> int | None:
 def parse_page(text: str, path: str) -> CuratedPage:
     """Read a paper page's identity and curated state, or say precisely what is broken."""
     meta, body, body_line = split_front_matter(text, path)
-    problems: list[Problem] = []
+    check = _Check(path, text)
+    key = _identity(meta, check)
+    tags = _tag_lists(meta, check)
+    flags = _flags(meta, check)
+    notes = _notes(body, body_line, check)
+    if check.problems:
+        raise DigestError(check.problems)
+    return CuratedPage(
+        path=path, key=key, arxiv_id=str(meta["arxiv"]) if meta.get("arxiv") else None,
+        title=str(meta.get("title", "")), **tags, **flags, notes=notes,
+        listed=tuple(d for d in meta.get("listed") or [] if isinstance(d, dt.date)),
+        tags_line=check.line_of("tags"), text=text)
 
-    def line_of(key: str) -> int:
-        m = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
-        return text.count("\n", 0, m.start()) + 1 if m else 2
 
+class _Check:
+    """The problems found in one page so far, each at the line it concerns."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path, self.text = path, text
+        self.problems: list[Problem] = []
+
+    def line_of(self, key: str) -> int:
+        """The line of a front-matter key; line 2, the header's first, when it is absent."""
+        m = re.search(rf"^{re.escape(key)}\s*:", self.text, re.M)
+        return self.text.count("\n", 0, m.start()) + 1 if m else 2
+
+    def at(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+
+def _identity(meta: dict, check: _Check) -> str:
     key = meta.get("id")
     if not isinstance(key, str) or not re.match(r"(arxiv|title):.", key):
-        problems.append(Problem(path, line_of("id"), "the page has no valid 'id' (arxiv:... or "
-                                                     "title:...); restore it from git history"))
-    tags = _str_list(meta.get("tags", []))
-    if tags is None:
-        problems.append(Problem(path, line_of("tags"), "'tags' must be a list of topic slugs"))
-    rule_tags = _str_list(meta.get("rule_tags", []))
-    if rule_tags is None:
-        problems.append(Problem(path, line_of("rule_tags"), "'rule_tags' must be a list of "
-                                                            "topic slugs; do not edit it"))
-    choices = {}
-    for name in ("curator_added", "curator_removed"):
-        choices[name] = _str_list(meta.get(name, []))
-        if choices[name] is None:
-            problems.append(Problem(path, line_of(name), f"'{name}' must be a list of topic "
-                                                         "slugs; do not edit it, edit 'tags'"))
+        check.at(check.line_of("id"), "the page has no valid 'id' (arxiv:... or title:...); "
+                                      "restore it from git history")
+    return key
+
+
+# Each list of topic slugs in the front-matter, and what to do when it is not one.
+_TAG_LISTS = {
+    "tags": "",
+    "rule_tags": "; do not edit it",
+    "curator_added": "; do not edit it, edit 'tags'",
+    "curator_removed": "; do not edit it, edit 'tags'",
+}
+
+
+def _tag_lists(meta: dict, check: _Check) -> dict[str, tuple[str, ...]]:
+    lists = {}
+    for name, remedy in _TAG_LISTS.items():
+        value = _str_list(meta.get(name, []))
+        if value is None:
+            check.at(check.line_of(name), f"'{name}' must be a list of topic slugs{remedy}")
+        lists[name] = tuple(value or ())
+    return lists
+
+
+def _flags(meta: dict, check: _Check) -> dict[str, bool]:
     flags = {}
     for flag in ("featured", "hidden"):
         value = meta.get(flag, False)
         if not isinstance(value, bool):
-            problems.append(Problem(path, line_of(flag), f"'{flag}' must be true or false"))
+            check.at(check.line_of(flag), f"'{flag}' must be true or false")
         flags[flag] = value is True
+    return flags
+
+
+def _notes(body: str, body_line: int, check: _Check) -> str:
+    """Everything after the one Notes heading, byte for byte."""
     heading = _HEADING.search(body)
     if heading is None:
-        problems.append(Problem(path, body_line, f"the '{NOTES_HEADING}' heading is missing; "
-                                                 "put it back and write notes under it"))
-    else:
-        for again in _HEADING.finditer(body, heading.end()):
-            problems.append(Problem(
-                path, body_line + body.count("\n", 0, again.start()),
-                f"a second '{NOTES_HEADING}' heading; generate keeps everything below the first "
-                "one, so delete this one (use '### ' for headings inside your notes)"))
-    if problems:
-        raise DigestError(problems)
-    listed = meta.get("listed") or []
-    return CuratedPage(
-        path=path, key=key, arxiv_id=str(meta["arxiv"]) if meta.get("arxiv") else None,
-        title=str(meta.get("title", "")), tags=tuple(tags), rule_tags=tuple(rule_tags),
-        curator_added=tuple(choices["curator_added"]),
-        curator_removed=tuple(choices["curator_removed"]),
-        featured=flags["featured"], hidden=flags["hidden"], notes=body[heading.end():],
-        listed=tuple(d for d in listed if isinstance(d, dt.date)),
-        sources=tuple(str(s) for s in meta.get("sources") or []),
-        tags_line=line_of("tags"), text=text)
+        check.at(body_line, f"the '{NOTES_HEADING}' heading is missing; put it back and write "
+                            "notes under it")
+        return ""
+    for again in _HEADING.finditer(body, heading.end()):
+        check.at(body_line + body.count("\n", 0, again.start()),
+                 f"a second '{NOTES_HEADING}' heading; generate keeps everything below the "
+                 "first one, so delete this one (use '### ' for headings inside your notes)")
+    return body[heading.end():]
 
 
 def _str_list(value) -> list[str] | None:
