@@ -114,6 +114,22 @@ def test_single_line_dot_date_and_organisation_are_extras():
         "A title", 12, "Meta AI", dt.date(2025, 1, 3))
 
 
+@pytest.mark.parametrize("extras, bad, message", [
+    ("·\n\nFeb 30\n\n4\n", "Feb 30", "'Feb 30' is not a real date; correct it"),
+    ("·\n\n4\n", "·", "expected the paper's own date after '·', found ''; write it as "
+                        "'May 29' or 'Feb 27, 2025'"),
+    ("· soon\n\n4\n", "· soon", "expected the paper's own date after '·', found 'soon'; "
+                                  "write it as 'May 29' or 'Feb 27, 2025'"),
+])
+def test_a_bad_own_date_is_reported_on_its_line(extras, bad, message):
+    # A comment count may follow; the message still names the date's line.
+    text = listing("Mar 11", ("A title", ABSTRACT)) + "12\n\n3 authors\n\n" + extras
+    line = text.split("\n").index(bad) + 1
+    with pytest.raises(DigestError) as caught:
+        parse("2025-03-11-x.txt", text)
+    assert str(caught.value) == f"2025-03-11-x.txt:{line}: {message}"
+
+
 def test_unknown_suffix_is_refused():
     with pytest.raises(DigestError, match=r"notes.docx: no reader knows files ending in '.docx'"):
         read_source(SourceFile("notes.docx", b"x"))
