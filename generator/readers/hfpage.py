@@ -53,11 +53,9 @@ class _Extras:
 
 def read(source: SourceFile) -> list[Listing]:
     """Parse one page copy into listings, one per paper."""
-    lines = _lines(decode_text(source))
-    if not lines:
-        raise DigestError.at(source.name, None,
-                             "the file is empty; paste a Hugging Face papers page into it")
-    date_at, day = _header(source, lines)
+    lines = _nonblank_lines(source)
+    date_at = _date_line(source, lines)
+    day = _resolve_day(source, lines[date_at])
     body = lines[date_at + 1:]
     if not body:
         raise DigestError.at(
@@ -66,6 +64,26 @@ def read(source: SourceFile) -> list[Listing]:
             "whole page again")
     content, extras = _split_extras(source, body, day)
     return _pair(source, content, extras, day)
+
+
+def listed_day(source: SourceFile) -> dt.date | None:
+    """The day a page copy lists, from its date line; None if nothing gives that line a year.
+
+    Only the header is read: the errors are those ``read`` gives for it.
+    """
+    lines = _nonblank_lines(source)
+    line = lines[_date_line(source, lines)]
+    if _year(source, parse_month_day(line.text)[2]) is None:
+        return None
+    return _resolve_day(source, line)
+
+
+def _nonblank_lines(source: SourceFile) -> list[_Line]:
+    lines = _lines(decode_text(source))
+    if not lines:
+        raise DigestError.at(source.name, None,
+                             "the file is empty; paste a Hugging Face papers page into it")
+    return lines
 
 
 def _lines(text: str) -> list[_Line]:
@@ -87,11 +105,11 @@ def parse_month_day(text: str) -> tuple[int, int, int | None] | None:
     return MONTHS[m["mon"].lower()], int(m["day"]), int(m["year"]) if m["year"] else None
 
 
-def _header(source: SourceFile, lines: list[_Line]) -> tuple[int, dt.date]:
+def _date_line(source: SourceFile, lines: list[_Line]) -> int:
+    """The index of the date line, which only header lines may precede."""
     for index, line in enumerate(lines):
-        parsed = parse_month_day(line.text)
-        if parsed:
-            return index, _resolve_day(source, line, parsed)
+        if parse_month_day(line.text):
+            return index
         if line.text.lower() not in HEADER_LINES:
             if index == 0 and _DATE.match(line.text):
                 break
@@ -106,11 +124,18 @@ def _header(source: SourceFile, lines: list[_Line]) -> tuple[int, dt.date]:
         "copy the page including its date, or write the date on a line of its own")
 
 
-def _resolve_day(source: SourceFile, line: _Line, parsed: tuple[int, int, int | None]) -> dt.date:
-    month, day, year = parsed
+def _year(source: SourceFile, written: int | None) -> int | None:
+    """The date line's year: as written, else the file name's, else default_year."""
+    if written is not None:
+        return written
     named = source.name_date
-    if year is None:
-        year = named.year if named else source.default_year
+    return named.year if named else source.default_year
+
+
+def _resolve_day(source: SourceFile, line: _Line) -> dt.date:
+    month, day, written = parse_month_day(line.text)
+    named = source.name_date
+    year = _year(source, written)
     if year is None:
         raise DigestError.at(
             source.name, line.number,
