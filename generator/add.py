@@ -14,11 +14,10 @@ from pathlib import Path, PurePath
 from .errors import DigestError, Problem
 from .pipeline import Plan, load, plan, site_info
 from .project import Project
-from .readers import SourceFile, read_source
+from .readers import SourceFile, hfpage, read_source, registry
 from .write import WriteReport, atomic_write, write_tree
 
 STEM = "hf-papers"  # sources/<date>-hf-papers<suffix>
-_LEAP_YEAR = 2000  # reads any month-day line, to tell "no year" from "not a listing"
 
 
 def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | None = None,
@@ -50,12 +49,14 @@ def _read(source: SourceFile, shown: str) -> list:
 
 
 def _day_from_content(name: str, data: bytes, default_year: int | None) -> dt.date:
-    try:
-        days = {listing.date for listing in _read(SourceFile(name, data, default_year), name)}
-    except DigestError:
-        if default_year is None and _parses(SourceFile(name, data, _LEAP_YEAR)):
-            raise DigestError.at(name, None, _NO_YEAR) from None
-        raise
+    source = SourceFile(name, data, default_year)
+    if registry().get(PurePath(name).suffix.lower()) is hfpage.read:
+        # Only a page copy's date line can lack a year; the other formats date each paper.
+        day = hfpage.listed_day(source)
+        if day is None:
+            raise DigestError.at(name, None, _NO_YEAR)
+        return day
+    days = {listing.date for listing in _read(source, name)}
     if len(days) != 1:
         listed = ", ".join(d.isoformat() for d in sorted(days))
         raise DigestError.at(name, None, f"this file lists papers of several days ({listed}); "
@@ -66,14 +67,6 @@ def _day_from_content(name: str, data: bytes, default_year: int | None) -> dt.da
 _NO_YEAR = ("cannot tell which day this listing is: its date line has no year and its name "
             "does not start with YYYY-MM-DD; pass --date YYYY-MM-DD, or set default_year "
             "under [tool.digest] in pyproject.toml")
-
-
-def _parses(source: SourceFile) -> bool:
-    try:
-        read_source(source)
-    except DigestError:
-        return False
-    return True
 
 
 def add(project: Project, file: Path, day: dt.date | None = None

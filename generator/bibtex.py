@@ -12,21 +12,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pylatexenc import latexencode
+
 from . import clean
 from .model import Paper, arxiv_year
 
-# Each TeX-special character and the LaTeX text command that prints it literally.
-_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-}
-_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIAL))
+# The TeX-special characters, printed literally with pylatexenc's commands for them.
+# Braces print through text commands instead of its '\\{': BibTeX counts an escaped brace
+# too, so a lone one would unbalance the field. Everything else, non-ASCII included, is
+# kept as it is, as UTF-8.
+_SPECIALS = "\\{}&%$#_~^"
+_LATEX = latexencode.get_builtin_uni2latex_dict()
+_ENCODER = latexencode.UnicodeToLatexEncoder(
+    conversion_rules=[latexencode.UnicodeToLatexConversionRule(latexencode.RULE_DICT, {
+        **{ord(c): _LATEX[ord(c)] for c in _SPECIALS},
+        ord("{"): r"\textbraceleft", ord("}"): r"\textbraceright"})],
+    replacement_latex_protection="braces-after-macro",  # \textasciitilde{}, not {\textasciitilde}
+    unknown_char_policy="keep", unknown_char_warning=False)
+_SPECIAL_RE = re.compile(f"[{re.escape(_SPECIALS)}]")
 
 
 def escape(text: str) -> str:
     """Text as a BibTeX field value that prints literally; whitespace collapsed."""
-    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m[0]], " ".join(text.split()))
+    text = " ".join(text.split())
+    # The encoder steps through every character in Python, and most values have nothing
+    # to escape. (It also composes characters, NFC, as clean.plain already has.)
+    return _ENCODER.unicode_to_latex(text) if _SPECIAL_RE.search(text) else text
 
 
 def _name(author: str) -> str:

@@ -28,13 +28,10 @@ from dataclasses import dataclass
 import yaml
 
 from .errors import DigestError, Problem, yaml_error
-
-# libyaml's loader when PyYAML was built with it: same safety, far faster.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .pages import HANDLER
 
 NOTES_HEADING = "## Notes"
 _HEADING = re.compile(rf"^{re.escape(NOTES_HEADING)}[ \t]*$\n?", re.M)
-_FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 @dataclass(frozen=True)
@@ -53,33 +50,37 @@ class CuratedPage:
     hidden: bool
     notes: str  # everything after the Notes heading line, byte for byte
     listed: tuple[dt.date, ...]
-    sources: tuple[str, ...]
     tags_line: int  # where ``tags:`` stands, for messages about tags
     text: str  # the whole page as read
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
     """Front-matter mapping, body, and the body's first line number."""
-    m = _FRONT.match(text)
-    if not m:
+    if not HANDLER.detect(text):
         if re.match(r"---[ \t]*\n", text):
             raise DigestError.at(path, _generated_start(text, 1) or 1, _NO_CLOSING_FENCE)
         raise DigestError.at(path, 1, "the page does not start with '---' front-matter; "
                                       "restore the '---' lines around the YAML header")
+    fm, body = HANDLER.split(text)
     # A deleted closing fence lets the header run on to a '---' further down (a rule in
     # the notes): the generated body then sits inside the "YAML".
-    inside = _generated_start(m["yaml"] or "", 2)
+    inside = _generated_start(fm, 2)
     if inside is not None:
         raise DigestError.at(path, inside, _NO_CLOSING_FENCE)
     try:
-        meta = yaml.load(m["yaml"] or "", Loader=SafeLoader) or {}
+        meta = HANDLER.load(fm) or {}
     except yaml.MarkedYAMLError as exc:
         # The YAML starts on line 2, after the opening '---'.
         raise yaml_error(path, exc, 2, "broken front-matter YAML",
                          "fix the YAML (quote values that contain ': ')") from None
     if not isinstance(meta, dict):
         raise DigestError.at(path, 2, "the front-matter must be a YAML mapping of keys to values")
-    return meta, text[m.end():], text.count("\n", 0, m.end()) + 1
+    return meta, body, _line_after(text, body)
+
+
+def _line_after(text: str, rest: str) -> int:
+    """The line number where ``rest``, a tail of ``text``, starts."""
+    return text.count("\n", 0, len(text) - len(rest)) + 1
 
 
 _NO_CLOSING_FENCE = ("the front-matter's closing '---' line is missing; put a line '---' back "
@@ -96,57 +97,85 @@ def _generated_start(text: str, first_line: int) -> int | None:
 def parse_page(text: str, path: str) -> CuratedPage:
     """Read a paper page's identity and curated state, or say precisely what is broken."""
     meta, body, body_line = split_front_matter(text, path)
-    problems: list[Problem] = []
+    check = _Check(path, text)
+    key = _identity(meta, check)
+    tags = _tag_lists(meta, check)
+    flags = _flags(meta, check)
+    notes = _notes(body, body_line, check)
+    if check.problems:
+        raise DigestError(check.problems)
+    return CuratedPage(
+        path=path, key=key, arxiv_id=str(meta["arxiv"]) if meta.get("arxiv") else None,
+        title=str(meta.get("title", "")), **tags, **flags, notes=notes,
+        listed=tuple(d for d in meta.get("listed") or [] if isinstance(d, dt.date)),
+        tags_line=check.line_of("tags"), text=text)
 
-    def line_of(key: str) -> int:
-        m = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
-        return text.count("\n", 0, m.start()) + 1 if m else 2
 
+class _Check:
+    """The problems found in one page so far, each at the line it concerns."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path, self.text = path, text
+        self.problems: list[Problem] = []
+
+    def line_of(self, key: str) -> int:
+        """The line of a front-matter key; line 2, the header's first, when it is absent."""
+        m = re.search(rf"^{re.escape(key)}\s*:", self.text, re.M)
+        return self.text.count("\n", 0, m.start()) + 1 if m else 2
+
+    def at(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+
+def _identity(meta: dict, check: _Check) -> str:
     key = meta.get("id")
     if not isinstance(key, str) or not re.match(r"(arxiv|title):.", key):
-        problems.append(Problem(path, line_of("id"), "the page has no valid 'id' (arxiv:... or "
-                                                     "title:...); restore it from git history"))
-    tags = _str_list(meta.get("tags", []))
-    if tags is None:
-        problems.append(Problem(path, line_of("tags"), "'tags' must be a list of topic slugs"))
-    rule_tags = _str_list(meta.get("rule_tags", []))
-    if rule_tags is None:
-        problems.append(Problem(path, line_of("rule_tags"), "'rule_tags' must be a list of "
-                                                            "topic slugs; do not edit it"))
-    choices = {}
-    for name in ("curator_added", "curator_removed"):
-        choices[name] = _str_list(meta.get(name, []))
-        if choices[name] is None:
-            problems.append(Problem(path, line_of(name), f"'{name}' must be a list of topic "
-                                                         "slugs; do not edit it, edit 'tags'"))
+        check.at(check.line_of("id"), "the page has no valid 'id' (arxiv:... or title:...); "
+                                      "restore it from git history")
+    return key
+
+
+# Each list of topic slugs in the front-matter, and what to do when it is not one.
+_TAG_LISTS = {
+    "tags": "",
+    "rule_tags": "; do not edit it",
+    "curator_added": "; do not edit it, edit 'tags'",
+    "curator_removed": "; do not edit it, edit 'tags'",
+}
+
+
+def _tag_lists(meta: dict, check: _Check) -> dict[str, tuple[str, ...]]:
+    lists = {}
+    for name, remedy in _TAG_LISTS.items():
+        value = _str_list(meta.get(name, []))
+        if value is None:
+            check.at(check.line_of(name), f"'{name}' must be a list of topic slugs{remedy}")
+        lists[name] = tuple(value or ())
+    return lists
+
+
+def _flags(meta: dict, check: _Check) -> dict[str, bool]:
     flags = {}
     for flag in ("featured", "hidden"):
         value = meta.get(flag, False)
         if not isinstance(value, bool):
-            problems.append(Problem(path, line_of(flag), f"'{flag}' must be true or false"))
+            check.at(check.line_of(flag), f"'{flag}' must be true or false")
         flags[flag] = value is True
+    return flags
+
+
+def _notes(body: str, body_line: int, check: _Check) -> str:
+    """Everything after the one Notes heading, byte for byte."""
     heading = _HEADING.search(body)
     if heading is None:
-        problems.append(Problem(path, body_line, f"the '{NOTES_HEADING}' heading is missing; "
-                                                 "put it back and write notes under it"))
-    else:
-        for again in _HEADING.finditer(body, heading.end()):
-            problems.append(Problem(
-                path, body_line + body.count("\n", 0, again.start()),
-                f"a second '{NOTES_HEADING}' heading; generate keeps everything below the first "
-                "one, so delete this one (use '### ' for headings inside your notes)"))
-    if problems:
-        raise DigestError(problems)
-    listed = meta.get("listed") or []
-    return CuratedPage(
-        path=path, key=key, arxiv_id=str(meta["arxiv"]) if meta.get("arxiv") else None,
-        title=str(meta.get("title", "")), tags=tuple(tags), rule_tags=tuple(rule_tags),
-        curator_added=tuple(choices["curator_added"]),
-        curator_removed=tuple(choices["curator_removed"]),
-        featured=flags["featured"], hidden=flags["hidden"], notes=body[heading.end():],
-        listed=tuple(d for d in listed if isinstance(d, dt.date)),
-        sources=tuple(str(s) for s in meta.get("sources") or []),
-        tags_line=line_of("tags"), text=text)
+        check.at(body_line, f"the '{NOTES_HEADING}' heading is missing; put it back and write "
+                            "notes under it")
+        return ""
+    for again in _HEADING.finditer(body, heading.end()):
+        check.at(body_line + body.count("\n", 0, again.start()),
+                 f"a second '{NOTES_HEADING}' heading; generate keeps everything below the "
+                 "first one, so delete this one (use '### ' for headings inside your notes)")
+    return body[heading.end():]
 
 
 def _str_list(value) -> list[str] | None:
@@ -201,10 +230,9 @@ def body_mismatch(current: str, expected: str) -> int | None:
     texts must be pages that parse.
     """
     def body(text: str) -> tuple[int, list[str]]:
-        front = _FRONT.match(text)
-        heading = _HEADING.search(text, front.end())
-        return (text.count("\n", 0, front.end()),
-                text[front.end():heading.end()].split("\n"))
+        _, rest = HANDLER.split(text)
+        heading = _HEADING.search(rest)
+        return _line_after(text, rest) - 1, rest[:heading.end()].split("\n")
 
     start, mine = body(current)
     _, theirs = body(expected)

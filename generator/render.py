@@ -15,9 +15,8 @@ from functools import cache
 from urllib.parse import quote, quote_plus
 
 import jinja2
-import yaml
 
-from . import bibtex, clean, feeds
+from . import bibtex, clean, feeds, pages
 from .curate import NOTES_HEADING
 from .model import Entry, Paper, SiteInfo
 from .tagging import Vocabulary
@@ -130,8 +129,7 @@ def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) 
     if more:
         meta["related"] = {"topic": entry.tags[0],
                            "papers": [{"slug": m.slug, "title": m.title} for m in more]}
-    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=2**31,
-                          default_flow_style=False)
+    return pages.HANDLER.export(meta) + "\n"
 
 
 @cache

@@ -91,6 +91,11 @@ def test_add_takes_the_date_from_the_file_name_or_default_year(tmp_path):
      "papers.txt: cannot tell which day this listing is: its date line has no year and its "
      "name does not start with YYYY-MM-DD; pass --date YYYY-MM-DD, or set default_year under "
      "[tool.digest] in pyproject.toml"),
+    # The day comes first: a copy with no year and a broken paper asks for --date too.
+    ("papers.txt", day_source(2, [TITLES[3]])[1] + "A title without its abstract\n", (),
+     "papers.txt: cannot tell which day this listing is: its date line has no year and its "
+     "name does not start with YYYY-MM-DD; pass --date YYYY-MM-DD, or set default_year under "
+     "[tool.digest] in pyproject.toml"),
     ("2025-01-05-x.txt", "just some words\n", (),
      "2025-01-05-x.txt:1: expected the page header and then a date line such as 'Sep 8', "
      "but found 'just some words'; copy the page from its top, including the date"),

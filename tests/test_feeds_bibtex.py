@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT, listing, make_project
-from generator import pipeline
+from generator import bibtex, pipeline
 from generator.project import Project
 
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["site_url"]
@@ -212,6 +212,23 @@ def test_every_paper_page_has_one_misc_entry_bibtexparser_accepts(mixed):
         else:
             assert "eprint" not in fields and fields["note"].value.startswith("Hugging Face")
     assert with_id >= 30 and len(found) - with_id >= 200
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("50% of $x$ & y_1 #2", r"50\% of \$x\$ \& y\_1 \#2"),
+    ("a\\b ~c^d", r"a\textbackslash{}b \textasciitilde{}c\textasciicircum{}d"),
+    ("{SNN} } {", r"\textbraceleft{}SNN\textbraceright{} \textbraceright{} \textbraceleft{}"),
+    ("Ünïcode ℓ₁ 🦙 <b> \"q\"", "Ünïcode ℓ₁ 🦙 <b> \"q\""),  # kept as UTF-8
+    (" spaced\n\tout ", "spaced out"),
+])
+def test_bibtex_values_print_every_character_literally(text, expected):
+    assert bibtex.escape(text) == expected
+    # BibTeX counts every brace, escaped or not: the value must stay balanced.
+    depth = 0
+    for char in expected:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0, expected
+    assert depth == 0, expected
 
 
 def test_each_topic_bibliography_holds_exactly_the_papers_of_that_topic(built_site):

@@ -8,7 +8,7 @@ import pytest
 
 from generator.errors import DigestError
 from generator.readers import SourceFile, read_source
-from generator.readers.hfpage import read
+from generator.readers.hfpage import listed_day, read
 
 from conftest import ABSTRACT, ROOT, listing
 
@@ -112,6 +112,35 @@ def test_single_line_dot_date_and_organisation_are_extras():
     [item] = parse("2025-03-11-x.txt", text)
     assert (item.title, item.upvotes, item.organization, item.published) == (
         "A title", 12, "Meta AI", dt.date(2025, 1, 3))
+
+
+@pytest.mark.parametrize("extras, bad, message", [
+    ("·\n\nFeb 30\n\n4\n", "Feb 30", "'Feb 30' is not a real date; correct it"),
+    ("·\n\n4\n", "·", "expected the paper's own date after '·', found ''; write it as "
+                        "'May 29' or 'Feb 27, 2025'"),
+    ("· soon\n\n4\n", "· soon", "expected the paper's own date after '·', found 'soon'; "
+                                  "write it as 'May 29' or 'Feb 27, 2025'"),
+])
+def test_a_bad_own_date_is_reported_on_its_line(extras, bad, message):
+    # A comment count may follow; the message still names the date's line.
+    text = listing("Mar 11", ("A title", ABSTRACT)) + "12\n\n3 authors\n\n" + extras
+    line = text.split("\n").index(bad) + 1
+    with pytest.raises(DigestError) as caught:
+        parse("2025-03-11-x.txt", text)
+    assert str(caught.value) == f"2025-03-11-x.txt:{line}: {message}"
+
+
+@pytest.mark.parametrize("name, date_line, default_year, expected", [
+    ("copy.txt", "Feb 27, 2025", None, dt.date(2025, 2, 27)),
+    ("copy.txt", "Feb 29", 2024, dt.date(2024, 2, 29)),
+    ("2025-03-11-x.txt", "Mar 11", None, dt.date(2025, 3, 11)),
+    ("copy.txt", "Feb 29", None, None),  # no year anywhere: the caller must ask for one
+])
+def test_listed_day_reads_only_the_date_line(name, date_line, default_year, expected):
+    # The paper below lacks its abstract: read() would refuse it, listed_day does not look.
+    text = listing(date_line, ("A title", ABSTRACT)) + "A title without its abstract\n"
+    source = SourceFile(name, text.encode(), default_year)
+    assert listed_day(source) == expected
 
 
 def test_unknown_suffix_is_refused():

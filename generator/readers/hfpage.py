@@ -53,11 +53,9 @@ class _Extras:
 
 def read(source: SourceFile) -> list[Listing]:
     """Parse one page copy into listings, one per paper."""
-    lines = _lines(decode_text(source))
-    if not lines:
-        raise DigestError.at(source.name, None,
-                             "the file is empty; paste a Hugging Face papers page into it")
-    date_at, day = _header(source, lines)
+    lines = _nonblank_lines(source)
+    date_at = _date_line(source, lines)
+    day = _resolve_day(source, lines[date_at])
     body = lines[date_at + 1:]
     if not body:
         raise DigestError.at(
@@ -66,6 +64,26 @@ def read(source: SourceFile) -> list[Listing]:
             "whole page again")
     content, extras = _split_extras(source, body, day)
     return _pair(source, content, extras, day)
+
+
+def listed_day(source: SourceFile) -> dt.date | None:
+    """The day a page copy lists, from its date line; None if nothing gives that line a year.
+
+    Only the header is read: the errors are those ``read`` gives for it.
+    """
+    lines = _nonblank_lines(source)
+    line = lines[_date_line(source, lines)]
+    if _year(source, parse_month_day(line.text)[2]) is None:
+        return None
+    return _resolve_day(source, line)
+
+
+def _nonblank_lines(source: SourceFile) -> list[_Line]:
+    lines = _lines(decode_text(source))
+    if not lines:
+        raise DigestError.at(source.name, None,
+                             "the file is empty; paste a Hugging Face papers page into it")
+    return lines
 
 
 def _lines(text: str) -> list[_Line]:
@@ -87,11 +105,11 @@ def parse_month_day(text: str) -> tuple[int, int, int | None] | None:
     return MONTHS[m["mon"].lower()], int(m["day"]), int(m["year"]) if m["year"] else None
 
 
-def _header(source: SourceFile, lines: list[_Line]) -> tuple[int, dt.date]:
+def _date_line(source: SourceFile, lines: list[_Line]) -> int:
+    """The index of the date line, which only header lines may precede."""
     for index, line in enumerate(lines):
-        parsed = parse_month_day(line.text)
-        if parsed:
-            return index, _resolve_day(source, line, parsed)
+        if parse_month_day(line.text):
+            return index
         if line.text.lower() not in HEADER_LINES:
             if index == 0 and _DATE.match(line.text):
                 break
@@ -106,11 +124,18 @@ def _header(source: SourceFile, lines: list[_Line]) -> tuple[int, dt.date]:
         "copy the page including its date, or write the date on a line of its own")
 
 
-def _resolve_day(source: SourceFile, line: _Line, parsed: tuple[int, int, int | None]) -> dt.date:
-    month, day, year = parsed
+def _year(source: SourceFile, written: int | None) -> int | None:
+    """The date line's year: as written, else the file name's, else default_year."""
+    if written is not None:
+        return written
     named = source.name_date
-    if year is None:
-        year = named.year if named else source.default_year
+    return named.year if named else source.default_year
+
+
+def _resolve_day(source: SourceFile, line: _Line) -> dt.date:
+    month, day, written = parse_month_day(line.text)
+    named = source.name_date
+    year = _year(source, written)
     if year is None:
         raise DigestError.at(
             source.name, line.number,
@@ -131,52 +156,68 @@ def _resolve_day(source: SourceFile, line: _Line, parsed: tuple[int, int, int | 
     return resolved
 
 
+@dataclass(frozen=True)
+class _Block:
+    start: int  # index of its first line in the body
+    end: int  # index of its last line
+    extras: _Extras
+
+
 def _split_extras(source: SourceFile, body: list[_Line], day: dt.date
                   ) -> tuple[list[_Line], dict[int, _Extras]]:
     """Remove the extras blocks; map each to the index of the content line it belongs to."""
-    skip: set[int] = set()
-    blocks: list[tuple[int, int, _Extras]] = []  # (first index, last index, extras)
+    taken: set[int] = set()
+    blocks: list[_Block] = []
     for d, line in enumerate(body):
-        dot = _DOT.match(line.text)
-        if not dot:
-            continue
-        start, end = d, d
-        own_date = dot["date"]
-        if not own_date and d + 1 < len(body) and parse_month_day(body[d + 1].text):
-            end = d + 1
-            own_date = body[d + 1].text
-        organization = None
-        if d >= 1 and (_AUTHORS.match(body[d - 1].text)
-                       or (d >= 2 and _UPVOTES.match(body[d - 2].text))):
-            start = d - 1
-            if not _AUTHORS.match(body[d - 1].text):
-                organization = body[d - 1].text
-        upvotes = None
-        if start >= 1 and _UPVOTES.match(body[start - 1].text) and start - 1 not in skip:
-            start -= 1
-            upvotes = None if body[start].text == "-" else int(body[start].text)
-        comments = None
-        if end + 1 < len(body) and _COUNT.match(body[end + 1].text):
-            end += 1
-            comments = int(body[end].text)
-        published = _own_date(source, body[end if not dot["date"] else d], own_date, day)
-        skip.update(range(start, end + 1))
-        blocks.append((start, end, _Extras(upvotes, published, organization, comments)))
+        if _DOT.match(line.text):
+            block = _block_around(source, body, d, taken, day)
+            taken.update(range(block.start, block.end + 1))
+            blocks.append(block)
+    content = [line for i, line in enumerate(body) if i not in taken]
+    return content, _owners(body, taken, blocks)
 
-    content = [line for i, line in enumerate(body) if i not in skip]
-    position = {i: n for n, i in enumerate(i for i in range(len(body)) if i not in skip)}
-    extras_first = bool(blocks) and blocks[0][0] == 0
+
+def _block_around(source: SourceFile, body: list[_Line], d: int, taken: set[int],
+                  day: dt.date) -> _Block:
+    """The extras block of the '·' line at ``d``; ``taken`` holds earlier blocks' lines."""
+    date_at, own_date = d, _DOT.match(body[d].text)["date"]
+    if not own_date and d + 1 < len(body) and parse_month_day(body[d + 1].text):
+        date_at, own_date = d + 1, body[d + 1].text  # '·' alone, the date on the next line
+    start, organization = d, None
+    if d >= 1 and (_AUTHORS.match(body[d - 1].text)
+                   or (d >= 2 and _UPVOTES.match(body[d - 2].text))):
+        start = d - 1  # "N authors", or an organisation between the upvotes and the '·'
+        if not _AUTHORS.match(body[d - 1].text):
+            organization = body[d - 1].text
+    upvotes = None
+    if start >= 1 and _UPVOTES.match(body[start - 1].text) and start - 1 not in taken:
+        start -= 1
+        upvotes = None if body[start].text == "-" else int(body[start].text)
+    end, comments = date_at, None
+    if end + 1 < len(body) and _COUNT.match(body[end + 1].text):
+        end += 1
+        comments = int(body[end].text)
+    published = _own_date(source, body[date_at], own_date, day)
+    return _Block(start, end, _Extras(upvotes, published, organization, comments))
+
+
+def _owners(body: list[_Line], taken: set[int], blocks: list[_Block]) -> dict[int, _Extras]:
+    """Each block's extras under the index, among the content lines, of the line they describe.
+
+    A copy puts every block either before its paper or after it; the first block says which.
+    """
+    position = {i: n for n, i in enumerate(i for i in range(len(body)) if i not in taken)}
+    before_paper = bool(blocks) and blocks[0].start == 0
     owner: dict[int, _Extras] = {}
-    for start, end, extra in blocks:
-        if extras_first:
-            after = [position[i] for i in range(end + 1, len(body)) if i in position]
-            target = after[0] if after else None
+    for block in blocks:
+        if before_paper:
+            near = (position[i] for i in range(block.end + 1, len(body)) if i in position)
         else:
-            before = [position[i] for i in range(start - 1, -1, -1) if i in position]
-            target = before[0] if before else None
+            near = (position[i] for i in range(block.start - 1, -1, -1) if i in position)
+        target = next(near, None)
         if target is not None:
-            owner[target] = extra
-    return content, owner
+            owner[target] = block.extras
+    return owner
 
 
 def _own_date(source: SourceFile, line: _Line, text: str, day: dt.date) -> dt.date | None:
