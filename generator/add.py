@@ -21,18 +21,18 @@ STEM = "hf-papers"  # sources/<date>-hf-papers<suffix>
 
 
 def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | None = None,
-          default_year: int | None = None) -> SourceFile:
+          default_year: int | None = None, *, folder: str) -> SourceFile:
     """The source a new listing becomes: named by its date, checked, and not a repeat."""
     name = PurePath(name).name
     for other, other_data in sorted(existing.items()):
         if other_data == data:
-            raise DigestError.at(name, None, f"this listing is already in sources/ as {other} "
+            raise DigestError.at(name, None, f"this listing is already in {folder}/ as {other} "
                                              "(same bytes); nothing to add")
     if day is None:
         day = SourceFile(name, data).name_date or _day_from_content(name, data, default_year)
     target = f"{day.isoformat()}-{STEM}{PurePath(name).suffix.lower()}"
     if target in existing:
-        raise DigestError.at(name, None, f"sources/{target} already exists; a listing of "
+        raise DigestError.at(name, None, f"{folder}/{target} already exists; a listing of "
                                          f"{day} in this format is already in the digest")
     source = SourceFile(target, data, default_year)
     _read(source, name)  # refuse what does not parse, before anything is written
@@ -79,7 +79,7 @@ def add(project: Project, file: Path, day: dt.date | None = None
                                          "the path") from None
     inputs = load(project, require_sources=False)
     source = place(file.name, data, {s.name: s.data for s in inputs.sources}, day,
-                   project.default_year)
+                   project.default_year, folder=project.relative(project.sources))
     inputs = dataclasses.replace(inputs, sources=tuple(
         sorted((*inputs.sources, source), key=lambda s: s.name)))
     the_plan = plan(inputs, site_info(project))

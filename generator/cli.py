@@ -188,9 +188,6 @@ def _regenerate(project: Project) -> None:
             click.echo(str(problem), err=True)
 
 
-EMPTY_WEEKDAY = 3  # 'fetch' exit status when a weekday lists no papers: worth a look
-
-
 def _today_utc() -> dt.date:
     # The digest's one clock read: the default day of 'fetch'; the library takes days as data.
     return dt.datetime.now(dt.timezone.utc).date()
@@ -225,29 +222,19 @@ def fetch_command(ctx: click.Context, day, since, retries: int, backoff: float,
         config = fetch.FetchConfig(endpoint=fetch.endpoint_from_env(os.environ),
                                    timeout=timeout, retries=retries, backoff=backoff,
                                    page_size=page_size)
-        fetched = fetch.fetch_days(wanted, config)
+        result = fetch.fetch(project, wanted, config)
     except DigestError as exc:
         if ctx.find_root().params.get("debug"):
             raise
         for problem in exc.problems:  # offline is one line: the URL and what to do
             click.echo(str(problem), err=True)
         ctx.exit(1)
-    report = fetch.save(project.sources, fetched)
-    where = project.relative(project.sources)
-    for got in fetched:
-        label = f"fetch: {got.day} ({got.day:%A})"
-        if got.papers:
-            state = "written to" if got.name in report.written else "unchanged in"
-            click.echo(f"{label}: {got.papers} papers, {state} {where}/{got.name}")
-        elif got.weekend:
-            click.echo(f"{label}: no papers listed; nothing written")
-        else:
-            click.echo(f"{label}: no papers listed on a weekday; nothing written (the Hub "
-                       "may not have published the day yet; fetch it again later)", err=True)
-    if any(got.papers for got in fetched):
+    for got in result.days:
+        click.echo(got.message, err=got.missing)
+    if result.listed:
         _generate(project)
-    if any(not got.papers and not got.weekend for got in fetched):
-        ctx.exit(EMPTY_WEEKDAY)
+    if result.status:
+        ctx.exit(result.status)
 
 
 def main(argv: list[str] | None = None) -> int:

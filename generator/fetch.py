@@ -9,7 +9,11 @@ documented; clients in the wild cap it at 100, so that is our largest page.
 ``fetch_days`` downloads every wanted day and checks each one reads as a source before
 anything is written; ``save`` then writes the days that list papers to
 ``sources/<source_name(day)>`` with the careful writer. A day with no papers is never
-written, since a source that lists no papers is an error; the caller reports it.
+written, since a source that lists no papers is an error. ``fetch`` does both and says
+what happened in a ``FetchResult``: a line per day and the exit status.
+
+Retries, backoff and Retry-After are urllib3's ``Retry`` on a requests session; only
+the schedule (see ``_Retry``) and the messages are ours.
 """
 
 from __future__ import annotations
@@ -18,29 +22,37 @@ import datetime as dt
 import http.client
 import importlib.metadata
 import json
-import re
 import socket
 import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import requests
+import requests.adapters
+import urllib3.exceptions
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
+
 from .errors import Collector, DigestError
+from .project import Project
 from .readers import SourceFile, hfjson, read_source
 from .write import WriteReport, write_tree
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "EMPTY_WEEKDAY",
     "MAX_PAGE_SIZE",
+    "DayResult",
     "FetchConfig",
+    "FetchResult",
     "FetchedDay",
     "days",
     "default_user_agent",
     "endpoint_from_env",
+    "fetch",
     "fetch_day",
     "fetch_days",
     "save",
@@ -49,11 +61,11 @@ __all__ = [
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 MAX_PAGE_SIZE = 100
-# The project's public address for the User-Agent, so the Hub knows whom to contact.
-# Left empty until the repository has one; the agent then reads just "digest/<version>".
-PROJECT_URL = ""
 # A day has well under a hundred papers; this only stops a server that never ends.
 _MAX_PAGES = 50
+EMPTY_WEEKDAY = 3  # exit status when a weekday lists no papers: worth a look, not a failure
+# Answers worth another attempt: rate limiting, and the server's own failures.
+_RETRIED = frozenset({429, *range(500, 600)})
 
 
 def _version() -> str:
@@ -64,9 +76,8 @@ def _version() -> str:
 
 
 def default_user_agent() -> str:
-    """The User-Agent the digest sends: ``digest/<version>`` and the project's address."""
-    agent = f"digest/{_version()}"
-    return f"{agent} (+{PROJECT_URL})" if PROJECT_URL else agent
+    """The User-Agent the digest sends: ``digest/<version>``."""
+    return f"digest/{_version()}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ class FetchConfig:
     backoff: float = 1.0  # seconds; attempt n (from 0) waits backoff * 2**n
     page_size: int = MAX_PAGE_SIZE
     user_agent: str = field(default_factory=default_user_agent)
-    max_retry_after: float = 60.0  # a 429's Retry-After is honoured up to this many seconds
+    max_retry_after: float = 60.0  # a Retry-After is honoured up to this many seconds
 
     def __post_init__(self) -> None:
         problems = []
@@ -100,14 +111,21 @@ def endpoint_from_env(environ: Mapping[str, str]) -> str:
     value = environ.get("HF_ENDPOINT", "").strip().rstrip("/")
     if not value:
         return DEFAULT_ENDPOINT
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not _web_address(value):
         raise DigestError.at(
             "HF_ENDPOINT", None,
             f"{value!r} is not an http(s) address; set it like "
             f"HF_ENDPOINT={DEFAULT_ENDPOINT}, or unset it to use the public Hub",
         )
     return value
+
+
+def _web_address(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # an unclosed "[" of an IPv6 address
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def source_name(day: dt.date) -> str:
@@ -129,9 +147,13 @@ def fetch_day(
     day: dt.date, config: FetchConfig, *, sleep: Callable[[float], Any] = time.sleep
 ) -> bytes:
     """All of ``day``'s items, across pages and without repeats, as stable UTF-8 JSON bytes."""
+    with _session(config, sleep) as session:
+        return _fetch_day(day, config, session)
+
+
+def _fetch_day(day: dt.date, config: FetchConfig, session: requests.Session) -> bytes:
     base = f"{config.endpoint.rstrip('/')}/api/daily_papers"
-    parts = urllib.parse.urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not _web_address(base):
         raise DigestError.at(
             config.endpoint, None,
             f"the endpoint is not an http(s) address; use one like {DEFAULT_ENDPOINT}",
@@ -143,7 +165,7 @@ def fetch_day(
             {"date": day.isoformat(), "limit": config.page_size, "p": page}
         )
         url = f"{base}?{query}"
-        batch = _fetch_array(url, config, sleep)
+        batch = _parse_array(url, _get(session, url, config))
         added = 0
         for item in batch:
             key = _paper_id(item)
@@ -184,10 +206,65 @@ class FetchedDay:
         """The file name inside sources/."""
         return source_name(self.day)
 
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """What fetching one day did, and the line that tells the user."""
+
+    day: dt.date
+    papers: int
+    saved_as: str  # the day's file as messages name it: the sources folder and its name
+    written: bool  # its bytes changed on disk; False when unchanged or not saved
+
     @property
     def weekend(self) -> bool:
         """Saturday or Sunday, when the Hub often lists nothing."""
         return self.day.weekday() >= 5
+
+    @property
+    def missing(self) -> bool:
+        """A weekday without papers: the Hub may not have published it yet."""
+        return not self.papers and not self.weekend
+
+    @property
+    def message(self) -> str:
+        """One line for the user; a missing day's goes to stderr."""
+        label = f"fetch: {self.day} ({self.day:%A})"
+        if self.papers:
+            state = "written to" if self.written else "unchanged in"
+            return f"{label}: {self.papers} papers, {state} {self.saved_as}"
+        if self.weekend:
+            return f"{label}: no papers listed; nothing written"
+        return (f"{label}: no papers listed on a weekday; nothing written (the Hub may not "
+                "have published the day yet; fetch it again later)")
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What 'digest fetch' did, day by day, and the exit status that sums it up."""
+
+    days: tuple[DayResult, ...]
+
+    @property
+    def listed(self) -> bool:
+        """Some day listed papers, so the site is generated again."""
+        return any(d.papers for d in self.days)
+
+    @property
+    def status(self) -> int:
+        """0, or EMPTY_WEEKDAY when a weekday listed no papers, so a daily job notices."""
+        return EMPTY_WEEKDAY if any(d.missing for d in self.days) else 0
+
+
+def fetch(project: Project, wanted: list[dt.date], config: FetchConfig, *,
+          sleep: Callable[[float], Any] = time.sleep) -> FetchResult:
+    """Download the wanted days, then save those that list papers into the sources folder."""
+    fetched = fetch_days(wanted, config, sleep=sleep)
+    report = save(project.sources, fetched)
+    where = project.relative(project.sources)
+    return FetchResult(tuple(DayResult(f.day, f.papers, f"{where}/{f.name}",
+                                       f.name in report.written) for f in fetched))
 
 
 def fetch_days(
@@ -196,9 +273,10 @@ def fetch_days(
     """Fetch every wanted day and check each reads as a source; writes nothing."""
     problems = Collector()
     fetched = []
-    for day in wanted:
+    with _session(config, sleep) as session:
         # A network failure stops the run: the next day would only fail the same way.
-        data = fetch_day(day, config, sleep=sleep)
+        downloads = [(day, _fetch_day(day, config, session)) for day in wanted]
+    for day, data in downloads:
         papers = 0
         if json.loads(data):
             try:
@@ -238,88 +316,123 @@ def _serialise(items: list[Any]) -> bytes:
         return (text + "\n").encode("ascii")
 
 
-class _Transient(Exception):
-    """A failure worth another attempt: the network, a timeout, a 429 or a 5xx."""
+class _Retry(Retry):
+    """urllib3's retries on our schedule, sleeping through an injectable function.
 
-    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.retry_after = retry_after
+    urllib3 retries at once and then doubles; we wait ``backoff`` first and double from
+    there. Retry-After, in seconds or as an HTTP date, wins, capped at ``retry_after_cap``;
+    a value that is neither falls back to the backoff.
+    """
 
-    def final_message(self, attempts: int) -> str:
-        after = f" after {attempts} attempts" if attempts > 1 else ""
-        if self.status == 429:
-            return (
-                f"the Hugging Face Hub is still rate-limiting requests ({self.reason}){after}; "
-                "wait a few minutes and run again"
-            )
-        if self.status is not None:
-            return (
-                f"the Hugging Face Hub kept failing ({self.reason}){after}; "
-                "it may be down, try again later"
-            )
-        return (
-            f"cannot reach the Hugging Face Hub ({self.reason}){after}; "
-            "check your network or set HF_ENDPOINT"
-        )
+    def __init__(self, *args: Any, pause: Callable[[float], Any], retry_after_cap: float,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pause, self.retry_after_cap = pause, retry_after_cap
 
+    def new(self, **kwargs: Any) -> "_Retry":
+        return super().new(pause=self.pause, retry_after_cap=self.retry_after_cap, **kwargs)
 
-def _fetch_array(url: str, config: FetchConfig, sleep: Callable[[float], Any]) -> list[Any]:
-    attempts = config.retries + 1
-    for attempt in range(attempts):
+    def get_backoff_time(self) -> float:
+        failures = len(self.history)
+        return self.backoff_factor * 2 ** (failures - 1) if failures else 0.0
+
+    def get_retry_after(self, response: Any) -> float | None:
         try:
-            body = _get(url, config)
-        except _Transient as failure:
-            if attempt == attempts - 1:
-                raise DigestError.at(url, None, failure.final_message(attempts)) from None
-            if failure.retry_after is not None:
-                sleep(failure.retry_after)
-            else:
-                sleep(config.backoff * 2**attempt)
-            continue
-        return _parse_array(url, body)
-    raise AssertionError("unreachable: the loop returns or raises")
+            seconds = super().get_retry_after(response)
+        except InvalidHeader:
+            return None
+        return None if seconds is None else min(seconds, self.retry_after_cap)
+
+    def sleep(self, response: Any = None) -> None:
+        after = self.get_retry_after(response) if response is not None else None
+        self.pause(self.get_backoff_time() if after is None else after)
 
 
-def _get(url: str, config: FetchConfig) -> bytes:
-    request = urllib.request.Request(
-        url, headers={"User-Agent": config.user_agent, "Accept": "application/json"}
+def _session(config: FetchConfig, sleep: Callable[[float], Any]) -> requests.Session:
+    """A session that retries network failures, 429 and 5xx, as ``config`` says."""
+    retry = _Retry(
+        total=config.retries,
+        other=0,  # TLS and proxy failures are settings to fix, not worth another attempt
+        status_forcelist=_RETRIED,
+        backoff_factor=config.backoff,
+        raise_on_status=False,  # the last answer comes back, so its status can be named
+        pause=sleep,
+        retry_after_cap=config.max_retry_after,
     )
+    session = requests.Session()
+    session.headers.update({"User-Agent": config.user_agent, "Accept": "application/json"})
+    adapter = requests.adapters.HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _get(session: requests.Session, url: str, config: FetchConfig) -> bytes:
     try:
-        with urllib.request.urlopen(request, timeout=config.timeout) as response:
-            return response.read()
-    except urllib.error.HTTPError as err:
-        err.close()
-        status = f"HTTP {err.code} {err.reason}".strip()
-        if err.code == 429:
-            raise _Transient(status, err.code, _retry_after(err.headers, config)) from None
-        if 500 <= err.code <= 599:
-            raise _Transient(status, err.code) from None
-        raise DigestError.at(
-            url, None, f"the Hugging Face Hub answered {status}; {_hint(err.code)}"
-        ) from None
-    except urllib.error.URLError as err:
-        if isinstance(err.reason, ssl.SSLCertVerificationError):
-            raise DigestError.at(
-                url, None,
-                f"the Hub's TLS certificate was not accepted ({_one_line(str(err.reason))}); "
-                "check the system clock and certificates, or HF_ENDPOINT",
-            ) from None
-        raise _Transient(_describe(err.reason, config.timeout)) from None
-    except http.client.InvalidURL as err:
+        response = session.get(url, timeout=config.timeout)
+        body = response.content
+    except requests.exceptions.InvalidURL as err:
         raise DigestError.at(
             url, None, f"this address is not valid ({_one_line(str(err))}); check HF_ENDPOINT"
         ) from None
-    except (http.client.HTTPException, OSError) as err:
-        raise _Transient(_describe(err, config.timeout)) from None
+    except requests.exceptions.RequestException as err:
+        raise DigestError.at(url, None, _unreachable(err, config)) from None
+    if response.status_code < 400:
+        return body
+    status = f"HTTP {response.status_code} {response.reason or ''}".strip()
+    # urllib3 hands back a 429 or 5xx only once the retries are spent.
+    after = f" after {config.retries + 1} attempts" if config.retries else ""
+    if response.status_code == 429:
+        raise DigestError.at(
+            url, None,
+            f"the Hugging Face Hub is still rate-limiting requests ({status}){after}; "
+            "wait a few minutes and run again",
+        )
+    if response.status_code in _RETRIED:
+        raise DigestError.at(
+            url, None,
+            f"the Hugging Face Hub kept failing ({status}){after}; it may be down, try again later",
+        )
+    raise DigestError.at(
+        url, None, f"the Hugging Face Hub answered {status}; {_hint(response.status_code)}"
+    )
 
 
-def _retry_after(headers: Any, config: FetchConfig) -> float | None:
-    value = (headers.get("Retry-After") or "").strip() if headers is not None else ""
-    if not re.fullmatch(r"\d+(\.\d+)?", value):
-        return None  # absent, or an HTTP date: fall back to our own backoff
-    return min(float(value), config.max_retry_after)
+def _unreachable(err: Exception, config: FetchConfig) -> str:
+    """What went wrong on the way to the Hub, from the chain of errors requests raises."""
+    chain = _causes(err)
+    certificate = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if certificate is not None:
+        return (
+            f"the Hub's TLS certificate was not accepted ({_one_line(str(certificate))}); "
+            "check the system clock and certificates, or HF_ENDPOINT"
+        )
+    spent = next((e for e in chain if isinstance(e, urllib3.exceptions.MaxRetryError)), None)
+    attempts = 1
+    if spent is not None and not isinstance(
+        spent.reason, (urllib3.exceptions.SSLError, urllib3.exceptions.ProxyError)
+    ):
+        attempts = config.retries + 1  # only 'other' errors stop before the retries are spent
+    after = f" after {attempts} attempts" if attempts > 1 else ""
+    return (
+        f"cannot reach the Hugging Face Hub ({_describe(chain, config.timeout)}){after}; "
+        "check your network or set HF_ENDPOINT"
+    )
+
+
+def _causes(err: BaseException) -> list[BaseException]:
+    """``err`` and every error it wraps: requests and urllib3 nest them in args and reason."""
+    found: list[BaseException] = []
+    todo = [err]
+    while todo:
+        current = todo.pop(0)
+        if current in found:
+            continue
+        found.append(current)
+        inner = [*current.args, getattr(current, "reason", None),
+                 current.__cause__, current.__context__]
+        todo.extend(e for e in inner if isinstance(e, BaseException))
+    return found
 
 
 def _hint(status: int) -> str:
@@ -332,26 +445,31 @@ def _hint(status: int) -> str:
     return "this will not pass by retrying; check the date and HF_ENDPOINT"
 
 
-def _describe(reason: object, timeout: float) -> str:
+def _describe(chain: list[BaseException], timeout: float) -> str:
+    def first(kind: type | tuple[type, ...]) -> Any:
+        return next((e for e in chain if isinstance(e, kind)), None)
+
     # Order matters: RemoteDisconnected is a ConnectionResetError, which is an OSError.
-    if isinstance(reason, ConnectionRefusedError):
+    if first(ConnectionRefusedError):
         return "connection refused"
-    if isinstance(reason, socket.gaierror):
-        return f"cannot look up the host name: {reason.strerror or reason}"
-    if isinstance(reason, TimeoutError) or reason == "timed out":
-        return f"no answer within {timeout:g} s"
-    if isinstance(reason, http.client.RemoteDisconnected):
+    if lookup := first(socket.gaierror):
+        return f"cannot look up the host name: {lookup.strerror or lookup}"
+    if first(http.client.RemoteDisconnected):
         return "the server closed the connection without answering"
-    if isinstance(reason, ConnectionResetError):
+    if first(ConnectionResetError):
         return "the connection was reset"
-    if isinstance(reason, http.client.IncompleteRead):
+    if first((http.client.IncompleteRead, urllib3.exceptions.IncompleteRead,
+              requests.exceptions.ChunkedEncodingError)):
         return "the answer was cut off"
-    if isinstance(reason, ssl.SSLError):
-        return f"TLS error: {reason.reason or reason}"
-    if isinstance(reason, OSError) and reason.strerror:
-        return _one_line(reason.strerror).lower()
-    text = _one_line(str(reason))
-    return text or type(reason).__name__
+    if first((TimeoutError, urllib3.exceptions.TimeoutError)) and not first(
+            urllib3.exceptions.NewConnectionError):
+        return f"no answer within {timeout:g} s"
+    if tls := first(ssl.SSLError):
+        return f"TLS error: {tls.reason or tls}"
+    if system := next((e for e in chain if isinstance(e, OSError) and e.strerror), None):
+        return _one_line(system.strerror).lower()
+    innermost = chain[-1]
+    return _one_line(str(innermost)) or type(innermost).__name__
 
 
 def _parse_array(url: str, body: bytes) -> list[Any]:

@@ -38,6 +38,7 @@ class Inputs:
     vocabulary: tuple[str, str]  # (display path, text)
     pages: tuple[tuple[str, str], ...]  # (path relative to the project, text), sorted
     generated: frozenset[str]  # generated files now in content/, relative to it
+    sources_path: str  # the sources folder as messages name it ([tool.digest] sources)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
                              for p in base.iterdir() if p.is_file() and not p.name.startswith("."))
     generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
     problems.raise_if_any()
-    return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated))
+    return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
+                  project.relative(project.sources))
 
 
 def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
@@ -154,9 +156,9 @@ def _listings(inputs: Inputs, problems: Collector, track: Track) -> list[Listing
         try:
             listings.extend(read_source(source))
         except DigestError as exc:
-            problems.extend(DigestError([Problem(f"sources/{p.path}" if p.path == source.name
-                                                 else p.path, p.line, p.message)
-                                         for p in exc.problems]))
+            where = f"{inputs.sources_path}/{source.name}"
+            problems.extend(DigestError([Problem(where if p.path == source.name else p.path,
+                                                 p.line, p.message) for p in exc.problems]))
     return listings
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import importlib.metadata
 import json
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -14,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import local_server
+from conftest import local_server, make_project
 from generator import fetch
 from generator.errors import DigestError
 from generator.fetch import FetchConfig, days, endpoint_from_env, fetch_day, source_name
+from generator.project import Project
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sotawhat_hf_daily_papers_2026-06-12.json"
 DAY = dt.date(2026, 6, 12)
@@ -218,6 +221,29 @@ def test_a_429_waits_as_retry_after_says_capped_or_else_backs_off(hub, sleeps, r
     assert sleeps == [waited]
 
 
+@pytest.mark.parametrize("ahead, shortest, longest", [(30, 28, 30), (7200, 60, 60), (-600, 0, 0)])
+def test_a_retry_after_http_date_is_honoured_up_to_a_minute(hub, sleeps, ahead, shortest, longest):
+    when = email.utils.formatdate(time.time() + ahead, usegmt=True)  # "Fri, 12 Jun 2026 ... GMT"
+    hub.cue(0, ("status", 429, {"Retry-After": when}, b'{"error":"slow down"}'))
+    data = fetch_day(DAY, config(hub), sleep=sleeps.append)
+    assert json.loads(data) == ITEMS
+    assert hub.pages_requested() == [0, 0, 1]
+    [waited] = sleeps
+    assert shortest <= waited <= longest
+
+
+def test_a_retry_after_that_is_neither_seconds_nor_a_date_falls_back_to_the_backoff(hub, sleeps):
+    hub.cue(0, ("status", 429, {"Retry-After": "soon"}, b""))
+    fetch_day(DAY, config(hub, backoff=0.25), sleep=sleeps.append)
+    assert sleeps == [0.25]
+
+
+def test_a_503_with_retry_after_waits_as_it_says(hub, sleeps):
+    hub.cue(0, ("status", 503, {"Retry-After": "3"}, b"maintenance"))
+    fetch_day(DAY, config(hub), sleep=sleeps.append)
+    assert sleeps == [3]
+
+
 def test_a_dropped_connection_is_retried(hub, sleeps):
     hub.cue(0, ("drop",))
     data = fetch_day(DAY, config(hub), sleep=sleeps.append)
@@ -311,6 +337,38 @@ def test_offline_is_one_line_naming_the_url(sleeps, monkeypatch):
     assert sleeps == [1.0, 2.0]
 
 
+# --- the result of a run -----------------------------------------------------------
+
+
+def test_fetch_saves_the_days_with_papers_and_decides_the_exit_status(hub, sleeps, tmp_path):
+    root = make_project(tmp_path / "d")
+    text = (root / "pyproject.toml").read_text("utf-8")
+    (root / "pyproject.toml").write_text(text.replace('sources = "sources"', 'sources = "in"'))
+    project = Project.load(root)
+    wanted = [DAY, dt.date(2026, 6, 13), dt.date(2026, 6, 15)]  # Friday, Saturday, Monday
+    result = fetch.fetch(project, wanted, config(hub), sleep=sleeps.append)
+    assert [(d.day, d.papers, d.weekend, d.written, d.missing) for d in result.days] == [
+        (DAY, 30, False, True, False),
+        (dt.date(2026, 6, 13), 0, True, False, False),
+        (dt.date(2026, 6, 15), 0, False, False, True),
+    ]
+    assert [d.message for d in result.days] == [
+        "fetch: 2026-06-12 (Friday): 30 papers, written to in/2026-06-12-hf-daily.json",
+        "fetch: 2026-06-13 (Saturday): no papers listed; nothing written",
+        "fetch: 2026-06-15 (Monday): no papers listed on a weekday; nothing written (the Hub "
+        "may not have published the day yet; fetch it again later)",
+    ]
+    assert (result.listed, result.status) == (True, 3)
+    assert [p.name for p in (root / "in").iterdir()] == ["2026-06-12-hf-daily.json"]
+
+    again = fetch.fetch(project, [DAY], config(hub), sleep=sleeps.append)
+    assert [d.message for d in again.days] == [
+        "fetch: 2026-06-12 (Friday): 30 papers, unchanged in in/2026-06-12-hf-daily.json"]
+    assert (again.listed, again.status) == (True, 0)
+    weekend = fetch.fetch(project, [dt.date(2026, 6, 14)], config(hub), sleep=sleeps.append)
+    assert (weekend.listed, weekend.status) == (False, 0)
+
+
 # --- HF_ENDPOINT, names and days ----------------------------------------------------
 
 
@@ -327,10 +385,11 @@ def test_endpoint_from_env(environ, endpoint):
     assert endpoint_from_env(environ) == endpoint
 
 
-def test_an_hf_endpoint_without_a_scheme_is_refused_with_a_remedy():
+@pytest.mark.parametrize("value", ["hf-mirror.com", "http://[::1"])
+def test_an_hf_endpoint_that_is_no_web_address_is_refused_with_a_remedy(value):
     with pytest.raises(DigestError) as err:
-        endpoint_from_env({"HF_ENDPOINT": "hf-mirror.com"})
-    assert one_line_error(err).startswith("HF_ENDPOINT: 'hf-mirror.com' is not an http(s) address;")
+        endpoint_from_env({"HF_ENDPOINT": value})
+    assert one_line_error(err).startswith(f"HF_ENDPOINT: {value!r} is not an http(s) address;")
 
 
 def test_hf_endpoint_is_where_the_requests_go(hub):

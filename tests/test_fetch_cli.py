@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import local_server, make_project, run_digest
-from generator import cli
+from generator import cli, fetch
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sotawhat_hf_daily_papers_2026-06-12.json"
 ITEMS = json.loads(SAMPLE.read_bytes())
@@ -113,7 +113,7 @@ def test_a_weekend_day_with_no_papers_is_reported_and_writes_nothing(hub, projec
 
 def test_a_weekday_with_no_papers_exits_3_so_the_daily_job_fails_visibly(hub, project):
     result = run_digest(project, "fetch", "--date", MONDAY, *FAST, env=env_for(hub.endpoint))
-    assert result.returncode == cli.EMPTY_WEEKDAY == 3
+    assert result.returncode == fetch.EMPTY_WEEKDAY == 3
     assert result.stderr.startswith(
         "fetch: 2026-06-15 (Monday): no papers listed on a weekday; nothing written")
     assert list((project / "sources").iterdir()) == []
