@@ -42,9 +42,18 @@ def make_project(path: Path, sources: dict[str, str | bytes] | None = None,
     return path
 
 
+def python(*args: str) -> list[str]:
+    """A command line for this Python that imports the installed package, not the checkout.
+
+    ``-m`` and ``-c`` would put the working folder (often the checkout) first on sys.path;
+    ``-P`` leaves it off, so a subprocess tests what ``pip install`` installed.
+    """
+    return [sys.executable, "-P", *args]
+
+
 def run_digest(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real console script the way a user does."""
-    return subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args],
+    return subprocess.run(python("-m", "generator", "--root", str(root), *args),
                           capture_output=True, text=True, env=env)
 
 
