@@ -10,11 +10,12 @@ import ast
 import os
 import random
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_project, run_digest, tree
+from conftest import ROOT, make_project, python, run_digest, tree
 
 SAMPLES = sorted((ROOT / "sources").iterdir())
 
@@ -47,6 +48,21 @@ HOSTILE_ENVIRONMENTS = {
     "far-west time zone, Turkish locale": {"TZ": "Pacific/Pago_Pago", "LANG": "tr_TR.UTF-8",
                                            "LC_ALL": "", "PYTHONHASHSEED": "2"},
 }
+
+
+# What each environment must really give a Python process: a missing locale falls back to C,
+# and a missing time zone to UTC, without a word; then the test below would prove nothing.
+REALISED = {"far-east time zone, C locale": "+1400 C",
+            "far-west time zone, Turkish locale": "-1100 tr_TR.UTF-8"}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_ENVIRONMENTS))
+def test_the_hostile_environments_are_real(name):
+    probe = "import locale, time; print(time.strftime('%z'), locale.setlocale(locale.LC_ALL, ''))"
+    result = subprocess.run(python("-c", probe), env={**os.environ, **HOSTILE_ENVIRONMENTS[name]},
+                            capture_output=True, text=True)
+    assert result.stdout.strip() == REALISED[name], result.stderr + \
+        " (scripts/test installs the tr_TR.UTF-8 locale)"
 
 
 @pytest.mark.parametrize("seed, changes", list(enumerate(HOSTILE_ENVIRONMENTS.values())),
