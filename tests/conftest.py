@@ -13,12 +13,22 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import frontmatter
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATE_FILES = ("mkdocs.yml", "topics.yml", "pyproject.toml")
+
+# What the bundled digest makes, counted in its golden copy (tests/golden/content), so a
+# new sample or template output changes the expected numbers in one place: that copy.
+GOLDEN = Path(__file__).parent / "golden" / "content"
+GOLDEN_PAPERS = {p.stem: frontmatter.load(p) for p in sorted((GOLDEN / "papers").glob("*.md"))}
+GOLDEN_FILES = sum(1 for p in GOLDEN.rglob("*") if p.is_file())
+GOLDEN_TOPICS = sum(1 for p in (GOLDEN / "topics").glob("*.md") if p.name != "index.md")
+# A listing is one paper in one source file; a page records every file that listed it.
+GOLDEN_LISTINGS = sum(len(post["sources"]) for post in GOLDEN_PAPERS.values())
 
 
 def make_project(path: Path, sources: dict[str, str | bytes] | None = None,
@@ -42,9 +52,18 @@ def make_project(path: Path, sources: dict[str, str | bytes] | None = None,
     return path
 
 
+def python(*args: str) -> list[str]:
+    """A command line for this Python that imports the installed package, not the checkout.
+
+    ``-m`` and ``-c`` would put the working folder (often the checkout) first on sys.path;
+    ``-P`` leaves it off, so a subprocess tests what ``pip install`` installed.
+    """
+    return [sys.executable, "-P", *args]
+
+
 def run_digest(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real console script the way a user does."""
-    return subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args],
+    return subprocess.run(python("-m", "generator", "--root", str(root), *args),
                           capture_output=True, text=True, env=env)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -10,18 +11,30 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from conftest import make_project, run_digest, tree
+from conftest import ROOT, make_project, run_digest, tree
 from test_curation import TITLES, QUIET, SLOW, day_source, replace, vocabulary
 
-SAMPLES = Path("/work/shared/samples/hf-page-copies")
-REPO_SAMPLES = Path(__file__).resolve().parent.parent / "sources"
 VOCAB = vocabulary({"alpha": ("Kappa",), "beta": ("Lambda",), "gamma": ("Omicron", "Sigma")})
+
+# The Mar 11 page copy as collected (hf-page-copies/004_f3a1caa82ace5a45.txt of the shared
+# samples), bundled as sources/2025-03-11-hf-papers.txt: its hash, its number of papers,
+# and its first titles, written out so the test does not compare the copy with itself.
+MAR_11 = ROOT / "sources" / "2025-03-11-hf-papers.txt"
+MAR_11_SHA256 = "c6b1294ab361e600d08a625b49fc95ceebbd71bb5542269f1b5b4f1295e127b9"
+MAR_11_PAPERS = 62
+MAR_11_FIRST_TITLES = [
+    "On Expressivity and Trainability of Quadratic Networks",
+    "Hebbian Learning based Orthogonal Projection for Continual Learning of Spiking Neural "
+    "Networks",
+    "Learning Hierarchical Polynomials with Three-Layer Neural Networks",
+]
 
 
 def sample_copy() -> bytes:
-    """The Mar 11 page copy: the bundled source, byte for byte (the shared sample if present)."""
-    shared = SAMPLES / "004_f3a1caa82ace5a45.txt"
-    return (shared if shared.exists() else REPO_SAMPLES / "2025-03-11-hf-papers.txt").read_bytes()
+    """The Mar 11 page copy, checked against its known hash."""
+    data = MAR_11.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == MAR_11_SHA256, f"{MAR_11} is not the collected copy"
+    return data
 
 
 def small_project(tmp_path: Path, **settings) -> Path:
@@ -55,7 +68,9 @@ def test_add_a_new_day_creates_its_page_and_adds_the_day_to_known_papers(bundled
     assert sorted((bundled / "content/papers").glob("*.md")) == pages_before
     listed = [p for p in pages_before if "2025-09-09-hf-papers.txt"
               in frontmatter.load(p)["sources"]]
-    assert len(listed) > 40
+    assert len(listed) == MAR_11_PAPERS
+    titles = {frontmatter.load(p)["title"] for p in listed}
+    assert set(MAR_11_FIRST_TITLES) <= titles
     for path in listed:
         meta = frontmatter.load(path)
         assert str(meta["listed"][-1]) == "2025-09-09" and "2025-03-11-hf-papers.txt" in meta["sources"]

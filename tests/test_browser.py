@@ -7,6 +7,7 @@ work offline and make no third-party requests. Screenshots go to ``test-artifact
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from collections.abc import Iterator
@@ -317,11 +318,70 @@ def test_axe_finds_no_serious_or_critical_violation(request, palette, site, kind
     assert bad == [], json.dumps(bad, indent=1)
 
 
-@pytest.mark.parametrize("kind", ["home", "paper", "topic"])
-def test_screenshots_are_saved_as_artifacts(palette, kind):
+REFERENCES = ROOT / "docs" / "screenshots"  # the README's pictures: {kind}-{palette}.png
+# What a reader must see in the first screen of each kind, when the shot is taken.
+IN_VIEW = {
+    "home": [".md-header__title", ".md-search__input", "article h1", ".digest-cards > ul > li"],
+    "paper": [".md-header__title", ".md-search__input", "header.digest-paper h1",
+              ".digest-chips a", ".digest-buttons a"],
+    "topic": [".md-header__title", ".md-search__input", "article h1", ".digest-cards > ul > li"],
+}
+# The shots' sizes, from a blank or unstyled page (a few KB) to anything far past the
+# reference pictures (130-160 KB).
+SIZES = range(40_000, 400_000)
+# A shot and its reference, both shrunk to 160x100, may differ in at most this share of
+# cells (by more than 48 of 255 in a channel): font hinting moves a few, while another
+# page kind differs in 10-15 % of cells and the other palette in over 80 %.
+TOLERANCE = 0.04
+
+# Both images drawn on a 160x100 canvas in the browser; the share of cells that differ.
+_DIFF = """async ([a, b]) => {
+  const load = src => new Promise((ok, fail) => {
+    const img = new Image(); img.onload = () => ok(img); img.onerror = fail; img.src = src; });
+  const pixels = img => {
+    const c = document.createElement("canvas"); c.width = 160; c.height = 100;
+    const g = c.getContext("2d"); g.drawImage(img, 0, 0, 160, 100);
+    return g.getImageData(0, 0, 160, 100).data; };
+  const [p, q] = (await Promise.all([load(a), load(b)])).map(pixels);
+  let differ = 0;
+  for (let i = 0; i < p.length; i += 4) {
+    const d = Math.max(...[0, 1, 2].map(c => Math.abs(p[i + c] - q[i + c])));
+    if (d > 48) differ++;
+  }
+  return differ / (p.length / 4);
+}"""
+
+
+def data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def test_the_image_diff_tells_pages_and_palettes_apart(tab):
+    # Otherwise a diff within TOLERANCE would prove nothing.
+    home, paper, dark = (data_url((REFERENCES / f"{n}.png").read_bytes())
+                         for n in ("home-light", "paper-light", "home-dark"))
+    assert tab.page.evaluate(_DIFF, [home, home]) == 0
+    assert tab.page.evaluate(_DIFF, [home, paper]) > 2 * TOLERANCE
+    assert tab.page.evaluate(_DIFF, [home, dark]) > 0.5
+
+
+@pytest.mark.parametrize("kind", list(IN_VIEW))
+def test_screenshots_show_the_page_and_match_the_readme_pictures(palette, kind):
     name, tab = palette
     tab.open(PAGES[kind])
+    page = tab.page
+    for selector in IN_VIEW[kind]:
+        box = page.locator(selector).first.bounding_box()
+        assert box and page.locator(selector).first.is_visible(), f"{selector} is not shown"
+        assert 0 <= box["y"] and box["y"] + min(box["height"], 40) <= VIEWPORT["height"], \
+            f"{selector} is below the first screen"
+    assert tab.scheme() == SCHEMES[name]
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{kind}-{name}.png"
-    tab.page.screenshot(path=str(path))
-    assert path.stat().st_size > 10_000
+    shot = page.screenshot(path=str(path))
+    assert len(shot) in SIZES, len(shot)
+    reference = REFERENCES / f"{kind}-{name}.png"
+    if reference.exists():  # the README shows the home and a paper page
+        diff = page.evaluate(_DIFF, [data_url(shot), data_url(reference.read_bytes())])
+        assert diff <= TOLERANCE, f"{path} differs from {reference} in {diff:.1%} of its " \
+                                  "area; if the change is intended, copy it there"

@@ -14,14 +14,13 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 import synthetic
-from conftest import ABSTRACT, listing, make_project, run_digest, tree
+from conftest import ABSTRACT, listing, make_project, python, run_digest, tree
 
 PAPERS, DAYS, OLD_DAYS = 1000, 12, 9
 TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # what the writer's temporary files are called
@@ -37,19 +36,22 @@ def watched(content: Path) -> dict[str, int]:
     return {d: (content / d).stat().st_mtime_ns for d in WATCHED if (content / d).is_dir()}
 
 
-def kill_while_writing(root: Path, rng: random.Random) -> str:
+def kill_while_writing(root: Path, rng: random.Random) -> None:
     """Start generate, wait until it begins writing, kill it a random moment later."""
     content = root / "content"
     before = watched(content)
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "generate"],
+    proc = subprocess.Popen(python("-m", "generator", "--root", str(root), "generate"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     while proc.poll() is None and watched(content) == before:
         time.sleep(0.001)
-    time.sleep(rng.uniform(0, 0.25))
+    # Writing the 551 changed files takes about 0.3 s; a kill within its first third
+    # leaves a mix of old, new and temporary files, and never comes after the end.
+    time.sleep(rng.uniform(0, 0.1))
     proc.send_signal(signal.SIGKILL)
     _, err = proc.communicate()
-    assert proc.returncode in (-signal.SIGKILL, 0), err.decode()
-    return "killed" if proc.returncode else "finished"
+    # A run that finished before the kill would test nothing; the write must be long enough.
+    assert proc.returncode == -signal.SIGKILL, f"not killed mid-write (exit {proc.returncode})" \
+                                               f"\n{err.decode()}"
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +78,12 @@ def test_sigkill_mid_write_leaves_old_or_new_files_and_the_next_run_completes(ve
     for name, text in new_sources.items():
         (root / "sources" / name).write_text(text, "utf-8")
     rng = random.Random(11)
-    outcomes = []
+    pristine = Path(shutil.copytree(root / "content", root.parent / "old-content"))
     for _ in range(3):
-        outcomes.append(kill_while_writing(root, rng))
+        # Each kill interrupts a whole write from the old content, so none finds it done.
+        shutil.rmtree(root / "content")
+        shutil.copytree(pristine, root / "content")
+        kill_while_writing(root, rng)
         left = tree(root / "content")
         for relative, data in left.items():
             if is_temp(relative):
@@ -90,7 +95,7 @@ def test_sigkill_mid_write_leaves_old_or_new_files_and_the_next_run_completes(ve
         assert set(old) & set(new) <= set(left)
     result = run_digest(root, "generate")
     assert result.returncode == 0, result.stderr
-    assert tree(root / "content") == new, outcomes
+    assert tree(root / "content") == new
 
 
 def test_the_next_run_removes_temporary_files_a_killed_run_left(tmp_path):
@@ -113,9 +118,9 @@ def test_written_files_are_as_readable_as_any_new_file(tmp_path):
     root = make_project(tmp_path / "digest", {
         "2025-01-05-hf-papers.txt": listing("Jan 5", ("Spiking codes", ABSTRACT))})
     result = subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.umask(0o022); "
-         "from generator.cli import main; sys.exit(main(sys.argv[1:]))",
-         "--root", str(root), "generate"], capture_output=True, text=True)
+        python("-c", "import os, sys; os.umask(0o022); "
+               "from generator.cli import main; sys.exit(main(sys.argv[1:]))",
+               "--root", str(root), "generate"), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     modes = {stat.S_IMODE(p.stat().st_mode) for p in (root / "content").rglob("*") if p.is_file()}
     assert modes == {0o644}

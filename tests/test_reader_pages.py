@@ -15,7 +15,7 @@ import frontmatter
 import pytest
 from markupsafe import escape
 
-from conftest import make_project, run_digest
+from conftest import GOLDEN_TOPICS, make_project, run_digest
 from generator import pipeline
 from generator.project import Project
 
@@ -119,13 +119,13 @@ def test_home_shows_totals_previous_days_and_the_topics_with_counts(built_site):
     page = html(built_site, "")
     totals = re.search(r'<p class="digest-totals">(.*?)</p>', page)[1]
     assert re.sub(r"<[^>]+>", "", totals).startswith(
-        f"{len(found)} papers · 20 topics · {len(days)} days · last updated {day(days[0])}")
+        f"{len(found)} papers · {GOLDEN_TOPICS} topics · {len(days)} days · last updated {day(days[0])}")
     strip = page.split('id="previous-days"', 1)[1].split("<h2", 1)[0]
     assert re.findall(r'href="dates/([^/"]+)/"', strip) == [d.isoformat() for d in days[1:]]
     assert 'href="dates/"' in strip
     grid = page.split('class="grid cards digest-topics"', 1)[1].split("</div>", 1)[0]
     counts = dict(re.findall(r'href="topics/([^/"]+)/".*?<p>(\d+) papers?</p>', grid, re.S))
-    assert len(counts) == 20
+    assert len(counts) == GOLDEN_TOPICS
     for topic, count in counts.items():
         assert int(count) == sum(topic in p["tags"] for p in found.values()), topic
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
-from conftest import ABSTRACT, listing, make_project
+from conftest import ABSTRACT, listing, make_project, python
 
 
 def _free_port() -> int:
@@ -41,8 +40,8 @@ def test_serve_previews_and_regenerates_on_a_new_source(tmp_path):
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--root", str(root), "serve",
-         "--dev-addr", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
+        python("-m", "generator", "--root", str(root), "serve",
+               "--dev-addr", f"127.0.0.1:{port}"), stdout=log, stderr=subprocess.STDOUT)
     try:
         # mkdocs serve mounts the site under site_url's path (/digest/ here).
         base = f"http://127.0.0.1:{port}/digest/"
