@@ -34,7 +34,12 @@ def identity_title(title: str) -> str:
     """The normalised title that identifies a paper, never empty for a non-blank title."""
     # A title of only emoji or punctuation keeps its symbols: an empty key would merge
     # every such paper into one, and make a page id ('title:') the next run refuses.
-    return title_key(title) or " ".join(unicodedata.normalize("NFC", plain(title)).casefold().split())
+    # A title that cleans to nothing ('~' is TeX's non-breaking space) keeps its raw text.
+    return title_key(title) or _spaced(plain(title)) or _spaced(title)
+
+
+def _spaced(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def paper_key(arxiv_id: str | None, title: str) -> str:

@@ -36,6 +36,7 @@ import urllib3.exceptions
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
+from .clean import one_line
 from .errors import Collector, DigestError
 from .project import Project
 from .readers import SourceFile, hfjson, read_source
@@ -63,6 +64,7 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 MAX_PAGE_SIZE = 100
 # A day has well under a hundred papers; this only stops a server that never ends.
 _MAX_PAGES = 50
+DISTRIBUTION = "hf-papers-digest"  # the name on PyPI; the command stays "digest"
 EMPTY_WEEKDAY = 3  # exit status when a weekday lists no papers: worth a look, not a failure
 # Answers worth another attempt: rate limiting, and the server's own failures.
 _RETRIED = frozenset({429, *range(500, 600)})
@@ -70,7 +72,7 @@ _RETRIED = frozenset({429, *range(500, 600)})
 
 def _version() -> str:
     try:
-        return importlib.metadata.version("digest")
+        return importlib.metadata.version(DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:
         return "0"
 
@@ -373,7 +375,7 @@ def _get(session: requests.Session, url: str, config: FetchConfig) -> bytes:
         body = response.content
     except requests.exceptions.InvalidURL as err:
         raise DigestError.at(
-            url, None, f"this address is not valid ({_one_line(str(err))}); check HF_ENDPOINT"
+            url, None, f"this address is not valid ({one_line(str(err))}); check HF_ENDPOINT"
         ) from None
     except requests.exceptions.RequestException as err:
         raise DigestError.at(url, None, _unreachable(err, config)) from None
@@ -404,7 +406,7 @@ def _unreachable(err: Exception, config: FetchConfig) -> str:
     certificate = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if certificate is not None:
         return (
-            f"the Hub's TLS certificate was not accepted ({_one_line(str(certificate))}); "
+            f"the Hub's TLS certificate was not accepted ({one_line(str(certificate))}); "
             "check the system clock and certificates, or HF_ENDPOINT"
         )
     spent = next((e for e in chain if isinstance(e, urllib3.exceptions.MaxRetryError)), None)
@@ -467,9 +469,9 @@ def _describe(chain: list[BaseException], timeout: float) -> str:
     if tls := first(ssl.SSLError):
         return f"TLS error: {tls.reason or tls}"
     if system := next((e for e in chain if isinstance(e, OSError) and e.strerror), None):
-        return _one_line(system.strerror).lower()
+        return one_line(system.strerror).lower()
     innermost = chain[-1]
-    return _one_line(str(innermost)) or type(innermost).__name__
+    return one_line(str(innermost)) or type(innermost).__name__
 
 
 def _parse_array(url: str, body: bytes) -> list[Any]:
@@ -480,7 +482,7 @@ def _parse_array(url: str, body: bytes) -> list[Any]:
             f" at line {err.lineno} column {err.colno}"
             if isinstance(err, json.JSONDecodeError) else ""
         )
-        start = _one_line(body[:60].decode("utf-8", "replace")) or "nothing"
+        start = one_line(body[:60].decode("utf-8", "replace")) or "nothing"
         raise DigestError.at(
             url, None,
             f"the Hub's answer is not JSON (error{where}; it starts with {start!r}); "
@@ -500,11 +502,8 @@ def _kind(data: Any) -> str:
     if isinstance(data, dict):
         said = data.get("error")
         if isinstance(said, str) and said.strip():
-            return f"an object saying {_one_line(said)[:200]!r}"
+            return f"an object saying {one_line(said)[:200]!r}"
         keys = ", ".join(list(data)[:5])
         return f"an object with keys {keys}" if keys else "an empty object"
     return hfjson.kind(data)
 
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -119,7 +119,8 @@ class Entry:
     @cached_property
     def title(self) -> str:
         """The title as plain text."""
-        return clean.plain(self.paper.title)
+        # A title that cleans to nothing ('~') is shown as written rather than blank.
+        return clean.plain(self.paper.title) or clean.one_line(self.paper.title)
 
     @cached_property
     def teaser(self) -> str:

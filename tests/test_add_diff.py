@@ -116,7 +116,7 @@ def test_add_takes_the_date_from_the_file_name_or_default_year(tmp_path):
      "but found 'just some words'; copy the page from its top, including the date"),
     ("notes.pdf", "%PDF", ("--date", "2025-01-02"),
      "notes.pdf: no reader knows files ending in '.pdf'; name it with one of .atom, .json, "
-     ".txt, .xml if it is a listing, or move it out of sources/"),
+     ".txt, .xml if it is a listing, or move it out of the sources folder"),
     ("2025-01-01-again.txt", day_source(1, [TITLES[3]])[1], (),
      "2025-01-01-again.txt: sources/2025-01-01-hf-papers.txt already exists; a listing of "
      "2025-01-01 in this format is already in the digest"),

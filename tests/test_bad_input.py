@@ -64,7 +64,7 @@ LONELY = "the title 'Lonely title' has no abstract {where}; paste its abstract o
 NO_DATE = "expected the page header and then a date line such as 'Sep 8', but found {!r}; " \
           "copy the page from its top, including the date"
 UNKNOWN = "no reader knows {}; name it with one of .atom, .json, .txt, .xml if it is a " \
-          "listing, or move it out of sources/"
+          "listing, or move it out of the sources folder"
 
 CASES = {
     "empty file": (
@@ -116,7 +116,7 @@ CASES = {
          "re-save it as UTF-8"]),
     "binary file": (
         put(BAD, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
-        [f"{BAD}: this is a binary file, not a text listing; remove it from sources/"]),
+        [f"{BAD}: this is a binary file, not a text listing; remove it from the sources folder"]),
     "unknown file type": (
         put("sources/2025-01-06-papers.pdf", b"%PDF-1.4\n"),
         ["sources/2025-01-06-papers.pdf: " + UNKNOWN.format("files ending in '.pdf'")]),

@@ -30,7 +30,7 @@ def read_source(source: SourceFile) -> list[Listing]:
         raise DigestError.at(
             source.name, None,
             f"no reader knows {kind}; name it with one of {known} if it is a listing, "
-            "or move it out of sources/",
+            "or move it out of the sources folder",
         )
     listings = reader(source)
     if not listings:

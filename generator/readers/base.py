@@ -18,7 +18,7 @@ from ..model import Listing
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A source's name inside sources/ and its raw bytes."""
+    """A source's name inside the sources folder and its raw bytes."""
 
     name: str
     data: bytes
@@ -63,7 +63,7 @@ def decode_text(source: SourceFile) -> str:
                 "re-save it as UTF-8")
         raise DigestError.at(
             source.name, None,
-            "this is a binary file, not a text listing; remove it from sources/",
+            "this is a binary file, not a text listing; remove it from the sources folder",
         )
     try:
         text = data.decode("utf-8")
