@@ -16,6 +16,7 @@ Curators' edits are applied later (see ``curate``) and beat everything here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
@@ -77,6 +78,7 @@ def _merge(key: str, group: list[Listing]) -> Paper:
         title_key=identity_title(merged["title"]),
         abstract_changed=len({_text_key(x.abstract) for x in group}) > 1,
         first_seen=(first.date, first.source, first.line),
+        content_since=_content_since(group),
         **merged,
     )
 
@@ -89,6 +91,24 @@ def _newest(field: Field, newest_first: list[Listing]):
             return value
     # Title and abstract have no default; readers never leave them empty.
     return getattr(newest_first[0], field.name) if field.default is MISSING else field.default
+
+
+def _content_since(group: list[Listing]) -> dt.date:
+    """The first day of the unbroken run of days, up to the newest, showing the current text."""
+    newest_first = group[::-1]  # group is sorted by _rank ascending
+    current, since = _content_key(newest_first[0]), newest_first[0].date
+    for listing in newest_first:
+        if _content_key(listing) == current:
+            since = listing.date
+        elif listing.date < since:
+            # An older text on an earlier day ends the run; on the same day as a listing of
+            # the current text (a page copy beside a JSON file) it does not.
+            break
+    return since
+
+
+def _content_key(listing: Listing) -> tuple[str, str]:
+    return _text_key(listing.title), _text_key(listing.abstract)
 
 
 def _text_key(text: str) -> str:

@@ -3,7 +3,10 @@
 A feed is rendered from data alone, like every other page: no clock is read, so its
 ``updated`` is the newest listing date it holds, and two runs over the same inputs give
 the same bytes. Ids are absolute page URLs (a paper's slug never changes once generated),
-so a feed reader never sees an old paper as new.
+and an entry's ``updated`` is the day its current title and abstract were first listed
+(``Paper.content_since``), so a feed reader never sees an old paper as new when a later
+day lists it again. A feed holds at least every paper of its newest day, however many:
+a subscriber misses none of them.
 """
 
 from __future__ import annotations
@@ -39,12 +42,14 @@ _ENV = environment({"timestamp": _timestamp, "plain": clean.plain},
 
 def atom(entries: Sequence[Entry], vocab: Vocabulary, site: SiteInfo, *, name: str,
          title: str, subtitle: str, page: str, updated: dt.date | None) -> str:
-    """The Atom feed ``feeds/<name>.xml`` of the first ``site.feed_size`` entries given.
+    """The Atom feed ``feeds/<name>.xml`` of the newest entries given.
 
-    ``entries`` come newest first; ``page`` is the site page the feed follows (relative to
-    the site root); ``updated`` stands in when the feed is empty.
+    It holds the first ``site.feed_size`` entries, or every entry of the newest day when
+    there are more. ``entries`` come newest first; ``page`` is the site page the feed
+    follows (relative to the site root); ``updated`` stands in when the feed is empty.
     """
-    shown = list(entries[:site.feed_size])
+    newest_day = sum(1 for e in entries if e.latest == entries[0].latest) if entries else 0
+    shown = list(entries[:max(site.feed_size, newest_day)])
     # Relative links resolve against the feed's own address when no site_url is set.
     base = site.url or "../"
     newest = max((e.latest for e in shown), default=updated) or dt.date(1970, 1, 1)

@@ -94,6 +94,9 @@ class Paper(Metadata):
     sources: tuple[str, ...]  # every source file naming it, sorted
     title_key: str  # the normalised title, kept to recognise it in any source
     abstract_changed: bool = False  # a later version's abstract differed
+    # The first day of the latest unbroken run of listings showing the current title and
+    # abstract: a feed entry is updated when the content changes, not when it is re-listed.
+    content_since: dt.date | None = None
     first_seen: tuple = field(default=(), compare=False)  # (date, source, line) of first listing
 
 

@@ -23,6 +23,9 @@ from .tagging import Vocabulary
 from .templating import environment
 
 RELATED_SIZE = 5  # papers under "More in <topic>" on a paper page
+CARD_TOPICS = 3  # topic chips on a card; "+N" links the paper page for the rest
+CARD_AUTHORS = 3  # authors named on a card before "et al."
+WEEK = 7  # days of listings linked under "This week" on the home page
 
 # Everything render_site writes outside papers/ (where curated pages live): whatever else
 # is in these folders, or in these files, is stale and generate removes it.
@@ -141,6 +144,10 @@ def _environment() -> jinja2.Environment:
         "href": lambda url: quote(url, safe=":/?#[]@!$&'*+,;=%~-._"),
         "day": lambda d: f"{d:%b} {d.day}, {d.year}",
         "month": lambda d: f"{d:%B %Y}",
+        "plain": clean.plain,
+        # A card's topics: the vocabulary's, in the paper's order (tags a curator made up
+        # have no page to link; check reports them).
+        "known": lambda tags, vocab: [t for t in map(vocab.get, tags) if t],
     })
 
 
@@ -166,7 +173,8 @@ class _Site:
         topics = list(self.vocab.topics)
         return dict(site=self.info, vocab=self.vocab, topics=topics, days=self.days,
                     counts={t.slug: len(self.by_topic.get(t.slug, ())) for t in topics},
-                    notes_heading=NOTES_HEADING)
+                    notes_heading=NOTES_HEADING, card_topics=CARD_TOPICS,
+                    card_authors=CARD_AUTHORS)
 
 
 def _arrange(entries: list[Entry], vocab: Vocabulary, info: SiteInfo) -> _Site:
@@ -216,7 +224,8 @@ def _topic_pages(site: _Site) -> dict[str, str]:
     out: dict[str, str] = {}
     for topic in site.vocab.topics:
         members = site.by_topic.get(topic.slug, [])
-        out[f"topics/{topic.slug}.md"] = template.render(topic=topic, entries=members, **common)
+        out[f"topics/{topic.slug}.md"] = template.render(topic=topic, entries=members,
+                                                         mark_day=None, **common)
         out[f"feeds/{topic.slug}.xml"] = feeds.atom(
             members, site.vocab, site.info, name=topic.slug,
             title=f"{topic.name} — {site.info.name}", subtitle=topic.description,
@@ -241,9 +250,13 @@ def _date_pages(site: _Site) -> dict[str, str]:
     """``dates/<day>.md`` for every digest day: its papers grouped by first topic."""
     template = _environment().get_template("date.md.j2")
     common = site.common
+    # Days come newest first: the previous day is the next in the list.
     return {f"dates/{day.isoformat()}.md": template.render(
         day=day, groups=_groups(site.by_day[day], site.vocab), count=len(site.by_day[day]),
-        **common) for day in site.days}
+        mark_day=day,
+        newer=site.days[i - 1] if i else None,
+        older=site.days[i + 1] if i + 1 < len(site.days) else None,
+        **common) for i, day in enumerate(site.days)}
 
 
 def _index_pages(site: _Site) -> dict[str, str]:
@@ -258,13 +271,27 @@ def _index_pages(site: _Site) -> dict[str, str]:
     }
 
 
+def home_order(entries: list[Entry], day: dt.date) -> list[Entry]:
+    """A day's papers as the home page ranks them.
+
+    Featured papers first; then by upvotes, most first, where a source knows them; then
+    papers listed for the first time that day before papers listed again; then by title.
+    """
+    def key(e: Entry) -> tuple:
+        votes = e.paper.upvotes
+        return (not e.featured, votes is None, -(votes or 0), e.paper.dates[0] != day,
+                e.title.casefold(), e.slug)
+    return sorted(entries, key=key)
+
+
 def _home_page(site: _Site) -> dict[str, str]:
-    """``index.md``: the newest day's papers, featured first."""
+    """``index.md``: the newest day's papers ranked, this week's days, the topics."""
     latest = site.newest
-    entries = sorted(site.by_day[latest], key=lambda e: (not e.featured, e.title.casefold(),
-                                                          e.slug)) if latest else []
+    entries = home_order(site.by_day[latest], latest) if latest else []
+    week = [(d, len(site.by_day[d])) for d in site.days[:WEEK]]
     return {"index.md": _environment().get_template("home.md.j2").render(
-        latest=latest, entries=entries, total=len(site.shown), **site.common)}
+        latest=latest, entries=entries, week=week, total=len(site.shown), mark_day=latest,
+        **site.common)}
 
 
 def _tags_page(site: _Site) -> dict[str, str]:
