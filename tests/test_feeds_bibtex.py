@@ -18,8 +18,9 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT, listing, make_project
-from generator import bibtex, pipeline
+from generator import bibtex, clean, pipeline
 from generator.project import Project
+from generator.readers import SourceFile, read_source
 
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["site_url"]
 JSON_DAY = FIXTURES / "sotawhat_hf_daily_papers_2026-06-12.json"
@@ -88,17 +89,24 @@ def test_the_site_feed_and_every_topic_feed_are_valid_atom(built_site):
 
 def test_the_site_feed_holds_the_newest_papers_by_listing_date(built_site):
     size = Project.load(built_site).feed_size
-    latest = {f"{SITE_URL}papers/{slug}/": post["listed"][-1]
-              for slug, post in posts(built_site).items()}
+    listed = {f"{SITE_URL}papers/{slug}/": post["listed"] for slug, post in posts(built_site).items()}
+    latest = {pid: days[-1] for pid, days in listed.items()}
     assert len(latest) > size
     entries = feed(built_site / "site/feeds/all.xml").entries
-    assert len(entries) == size
+    # The bundled newest day lists more papers than feed_size: the feed holds all of them.
+    newest_day = sum(day == max(latest.values()) for day in latest.values())
+    assert newest_day > size
+    assert len(entries) == newest_day
     days = [latest[e.id] for e in entries]
     assert days == sorted(days, reverse=True)
     # No paper left out was listed later than one that is in.
     left_out = [day for pid, day in latest.items() if pid not in {e.id for e in entries}]
     assert max(left_out) <= min(days)
-    assert [e.updated[:10] for e in entries] == [d.isoformat() for d in days]
+    # An entry is dated by a listing day of its current text, not by its newest listing.
+    for e in entries:
+        assert e.published[:10] == listed[e.id][0].isoformat()
+        assert e.updated[:10] in {d.isoformat() for d in listed[e.id]}
+    assert any(e.updated[:10] < latest[e.id].isoformat() for e in entries)
 
 
 def test_each_topic_feed_holds_that_topics_newest_papers(built_site):
@@ -110,7 +118,8 @@ def test_each_topic_feed_holds_that_topics_newest_papers(built_site):
     for topic in topic_slugs(built_site):
         members = by_topic.get(topic, [])
         ids = [e.id for e in feed(built_site / f"site/feeds/{topic}.xml").entries]
-        assert len(ids) == min(size, len(members)), topic
+        newest_day = sum(day == max(d for d, _s in members) for day, _s in members) if members else 0
+        assert len(ids) == min(max(size, newest_day), len(members)), topic
         assert set(ids) <= {f"{SITE_URL}papers/{slug}/" for _day, slug in members}, topic
         newest = max(day for day, _slug in members)
         assert ids[0] in {f"{SITE_URL}papers/{s}/" for d, s in members if d == newest}, topic
@@ -253,3 +262,51 @@ def test_a_papers_page_shows_its_bibtex_in_a_code_block(built_site):
     cite = html.split('<h2 id="cite">', 1)[1]
     assert cite.lstrip().split(">", 1)[0].startswith("Cite")
     assert '<div class="highlight"><pre' in cite.split("</h2>", 1)[1][:80]
+
+
+# --- feeds across runs: a new day of 60 papers ---------------------------------------------
+
+
+def _listed(root: Path, name: str) -> list:
+    """The papers a bundled source lists, as its reader reads them."""
+    return read_source(SourceFile(name, (root / "sources" / name).read_bytes()))
+
+
+def test_a_new_day_of_60_papers_reaches_the_feed_whole_and_relisted_papers_stay_read(tmp_path):
+    root = make_project(tmp_path / "d", bundled=True)
+    generate(root)
+    before = {e.id: e for e in feed(root / "content/feeds/all.xml").entries}
+    again = _listed(root, "2025-09-08-hf-papers.txt")[:19]  # in the feed already
+    older = _listed(root, "2025-03-11-hf-papers.txt")[0]  # long out of the feed
+    revised = _listed(root, "2025-09-08-hf-papers.txt")[19]
+    new = [(f"Synthetic Paper Number {n}: Spiking Networks at Scale",
+            f"We study spiking neural networks, case {n}. It works.") for n in range(39)]
+    papers = [(p.title, p.abstract) for p in again + [older]] + new + [
+        (revised.title, revised.abstract + " We add experiments on a new benchmark.")]
+    assert len(papers) == 60
+    (root / "sources" / "2025-09-09-hf-papers.txt").write_text(listing("Sep 9", *papers), "utf-8")
+    generate(root)
+    after = feed(root / "content/feeds/all.xml")
+    found = {e.id: e for e in after.entries}
+    slugs = {slug: post for slug, post in posts(root).items()}
+    newest = [slug for slug, post in slugs.items() if post["listed"][-1].isoformat() == "2025-09-09"]
+    assert len(newest) == 60 > Project.load(root).feed_size
+    # Every paper of the newest day is in the feed, however many.
+    assert {f"{SITE_URL}papers/{slug}/" for slug in newest} <= set(found)
+    assert len(found) == 60
+
+    def entry(title: str) -> feedparser.FeedParserDict:
+        (match,) = [e for e in after.entries if e.title == clean.plain(title)]
+        return match
+
+    # Listed again with the same text: same id, same <updated>, not resurfaced as new.
+    for paper in again:
+        e = entry(paper.title)
+        assert e.id in before
+        assert (e.updated, e.published) == (before[e.id].updated, before[e.id].published)
+    assert entry(older.title).updated.startswith("2025-03-11")
+    # A changed abstract is news: same id, a new <updated>.
+    e = entry(revised.title)
+    assert e.id in before and before[e.id].updated.startswith("2025-09-08")
+    assert e.updated.startswith("2025-09-09")
+    assert all(entry(title).updated.startswith("2025-09-09") for title, _ in new)

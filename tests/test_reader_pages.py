@@ -27,6 +27,11 @@ class Card:
     chips: list[str] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     featured: bool = False
+    more: str = ""  # the "+N" chip's link, when the card leaves topics out
+    byline: dict[str, str] = field(default_factory=dict)  # "mark", "upvotes", "authors"
+
+
+BYLINE = {"digest-mark": "mark", "digest-upvotes": "upvotes", "digest-authors": "authors"}
 
 
 class Cards(HTMLParser):
@@ -37,6 +42,7 @@ class Cards(HTMLParser):
         self.cards: list[Card] = []
         self.depth = 0  # inside a grid: element depth, else 0
         self.link = ""  # "title" or "chip" inside a card's link
+        self.byline: tuple[str, int] | None = None  # (part, depth) inside a byline span
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -50,6 +56,10 @@ class Cards(HTMLParser):
             self.cards.append(Card())
         elif tag == "span" and "digest-featured" in classes:
             self.cards[-1].featured = True
+        elif tag == "span" and not self.byline and classes and classes[0] in BYLINE:
+            self.byline = (BYLINE[classes[0]], self.depth)
+        elif tag == "a" and "digest-more-topics" in classes:
+            self.cards[-1].more, self.link = attrs["href"], "more"
         elif tag == "a" and "md-tag" in classes:
             self.cards[-1].chips.append(attrs["href"])
             self.link = "chip"
@@ -58,13 +68,18 @@ class Cards(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.depth:
+            if self.byline and self.byline[1] == self.depth:
+                self.byline = None
             self.depth -= 1
             if tag == "a":
                 self.link = ""
 
     def handle_data(self, data):
         if self.depth and self.cards and data.strip():
-            if self.link == "title":
+            if self.byline:
+                part = self.cards[-1].byline
+                part[self.byline[0]] = " ".join((part.get(self.byline[0], "") + data).split())
+            elif self.link == "title":
                 self.cards[-1].title += data
             elif not self.link:
                 self.cards[-1].text.append(data.strip())
@@ -105,23 +120,33 @@ def test_home_shows_the_latest_days_papers_as_cards(built_site):
     for card in shown:
         post = found[slug_of(card.href)]
         assert card.title == post["title"]
-        assert [slug_of(h) for h in card.chips] == post["tags"]
+        # At most three chips; "+N" leads to the paper's page for the rest.
+        assert [slug_of(h) for h in card.chips] == post["tags"][:3]
+        assert (slug_of(card.more) if card.more else None) == (
+            slug_of(card.href) if len(post["tags"]) > 3 else None)
+        assert card.byline["mark"] == ("New" if post["listed"][0] == latest else "Listed again")
         assert card.text[0] == post["description"]  # the teaser: one line
         assert card.text[-1] == "Listed " + ", ".join(day(d) for d in post["listed"])
-    titles = [c.title.casefold() for c in shown]
-    assert titles == sorted(titles)  # nothing featured in the bundled digest
+    # Nothing featured and no upvotes in the bundled digest: new papers, then by title.
+    order = [(c.byline["mark"] != "New", c.title.casefold()) for c in shown]
+    assert order == sorted(order)
+    assert {c.byline["mark"] for c in shown} == {"New", "Listed again"}
+    assert any(c.more for c in shown)
     assert f"Latest: {day(latest)}" in page
 
 
-def test_home_shows_totals_previous_days_and_the_topics_with_counts(built_site):
+def test_home_shows_totals_this_week_and_the_topics_with_counts(built_site):
     found = posts(built_site)
     days = sorted({d for p in found.values() for d in p["listed"]}, reverse=True)
     page = html(built_site, "")
     totals = re.search(r'<p class="digest-totals">(.*?)</p>', page)[1]
     assert re.sub(r"<[^>]+>", "", totals).startswith(
         f"{len(found)} papers · {GOLDEN_TOPICS} topics · {len(days)} days · last updated {day(days[0])}")
-    strip = page.split('id="previous-days"', 1)[1].split("<h2", 1)[0]
-    assert re.findall(r'href="dates/([^/"]+)/"', strip) == [d.isoformat() for d in days[1:]]
+    strip = page.split('id="this-week"', 1)[1].split("<h2", 1)[0]
+    links = re.findall(r'href="dates/([^/"]+)/"[^>]*>([^<]*)</a>', strip)
+    assert links == [(d.isoformat(), f"{day(d)} · {n} paper{'' if n == 1 else 's'}")
+                     for d in days[:7]
+                     for n in [sum(d in p["listed"] for p in found.values())]]
     assert 'href="dates/"' in strip
     grid = page.split('class="grid cards digest-topics"', 1)[1].split("</div>", 1)[0]
     counts = dict(re.findall(r'href="topics/([^/"]+)/".*?<p>(\d+) papers?</p>', grid, re.S))

@@ -48,7 +48,8 @@ def test_listings_and_papers_declare_no_field_of_their_own_twice():
     shared = {f.name for f in fields(Metadata)}
     own = {f.name for f in fields(Listing)} - shared, {f.name for f in fields(Paper)} - shared
     assert own == ({"date", "source", "line"},
-                   {"key", "dates", "sources", "title_key", "abstract_changed", "first_seen"})
+                   {"key", "dates", "sources", "title_key", "abstract_changed", "first_seen",
+                    "content_since"})
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -58,6 +58,25 @@ def test_respacing_an_abstract_is_not_a_change():
     assert not paper.abstract_changed
 
 
+@pytest.mark.parametrize("texts, since", [
+    # (day, abstract) of each listing -> the day the current text was first listed
+    ([(D1, "Words."), (D2, "Words."), (D3, "Words.")], D1),  # re-listed: not new
+    ([(D1, "Words."), (D2, "Other words."), (D3, "Other  words")], D2),  # changed on D2
+    ([(D1, "Words."), (D2, "Other words."), (D3, "Words.")], D3),  # changed back on D3
+    ([(D1, "Words."), (D2, "Other words."), (D2, "Words.")], D1),  # two sources of D2
+])
+def test_content_since_is_the_first_day_of_the_current_text(texts, since):
+    [paper] = deduplicate([item(abstract=text, date=day, source=f"{n}.txt")
+                           for n, (day, text) in enumerate(texts)])
+    assert paper.content_since == since
+
+
+def test_a_retitled_paper_is_new_content():
+    [paper] = deduplicate([item(arxiv_id="2401.00001", title="Old Title"),
+                           item(arxiv_id="2401.00001", title="New Title", date=D2)])
+    assert paper.content_since == D2
+
+
 def test_result_does_not_depend_on_input_order():
     listings = [item(title=t, date=d, source=s) for t, d, s in
                 [("X", D1, "a"), ("Y", D2, "b"), ("x", D3, "c"), ("Z", D1, "c")]]
