@@ -147,4 +147,4 @@ class SiteInfo:
 
     name: str
     url: str  # with a trailing slash, or "" when unknown
-    feed_size: int  # papers per feed; the settings own its default
+    feed_size: int  # papers per feed, or the whole newest day if more; settings own the default
