@@ -222,3 +222,12 @@ def test_an_unknown_tag_close_to_nothing_gets_the_vocabulary_not_a_guess(small):
     assert problems(result) == [
         f"{QUIET}:{line_of(small, QUIET, '- zzzzzz')}: tag 'zzzzzz' is not a topic in the "
         "vocabulary; add it to the vocabulary first, or use one of: alpha, beta, gamma"]
+
+
+# -- CONTRIBUTING's checklist checks before it generates ------------------------------------
+
+def test_the_checklist_runs_check_before_generate():
+    guide = (Path(__file__).parent.parent / "CONTRIBUTING.md").read_text("utf-8")
+    checklist = guide.split("## Check your pull request", 1)[1].split("```sh\n", 1)[1]
+    commands = [line.split()[1] for line in checklist.split("```", 1)[0].splitlines()]
+    assert commands == ["check", "generate", "check", "diff"]
