@@ -17,11 +17,16 @@ Precedence, written down once:
     retagged page, and a curator's choice outlives rules that later agree and then change.
     (A page without the two keys, as written before they existed, reads as if the
     curator's choices were exactly the difference between ``tags`` and ``rule_tags``.)
+    The tags the last run wrote are known twice: from the bookkeeping, and as the keys of
+    ``topics``, which repeats them. A tag deleted from ``tags`` and, against the advice,
+    from ``rule_tags`` too still counts as taken out, and stays out; one added to
+    ``tags`` and to ``topics`` still counts as put in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -46,6 +51,7 @@ class CuratedPage:
     rule_tags: tuple[str, ...]
     curator_added: tuple[str, ...]
     curator_removed: tuple[str, ...]
+    written: tuple[str, ...] | None  # the tags the last run wrote (its ``topics``), if known
     featured: bool
     hidden: bool
     notes: str  # everything after the Notes heading line, byte for byte
@@ -94,8 +100,26 @@ def _generated_start(text: str, first_line: int) -> int | None:
     return first_line + text.count("\n", 0, m.start()) if m else None
 
 
+def normalise(text: str) -> str:
+    """The page as digest reads it: without a UTF-8 BOM, and LF lines if it is a CRLF page.
+
+    Editors and Git on Windows (``core.autocrlf``) save pages with CRLF line ends, some
+    with a BOM. A page whose first line ends in CRLF is a CRLF page: every CRLF in it
+    becomes LF, so the page reads and is rewritten as the LF page it stands for, its notes
+    byte for byte but for those line ends (a lone CR stays). An LF page is read as it is,
+    a CRLF inside its notes included. Lines are neither added nor removed, so every line
+    number in a message is the line in the file as saved.
+    """
+    text = text.removeprefix("\ufeff")
+    first = text.find("\n")
+    if first > 0 and text[first - 1] == "\r":
+        text = text.replace("\r\n", "\n")
+    return text
+
+
 def parse_page(text: str, path: str) -> CuratedPage:
     """Read a paper page's identity and curated state, or say precisely what is broken."""
+    text = normalise(text)
     meta, body, body_line = split_front_matter(text, path)
     check = _Check(path, text)
     key = _identity(meta, check)
@@ -106,7 +130,7 @@ def parse_page(text: str, path: str) -> CuratedPage:
         raise DigestError(check.problems)
     return CuratedPage(
         path=path, key=key, arxiv_id=str(meta["arxiv"]) if meta.get("arxiv") else None,
-        title=str(meta.get("title", "")), **tags, **flags, notes=notes,
+        title=str(meta.get("title", "")), **tags, written=_written(meta), **flags, notes=notes,
         listed=tuple(d for d in meta.get("listed") or [] if isinstance(d, dt.date)),
         tags_line=check.line_of("tags"), text=text)
 
@@ -145,13 +169,32 @@ _TAG_LISTS = {
 
 
 def _tag_lists(meta: dict, check: _Check) -> dict[str, tuple[str, ...]]:
+    if "tags" not in meta:
+        # Read as an empty list, a deleted key would remove every tag for good, and read
+        # as "no choice made" it would bring back tags a curator meant to delete: only the
+        # curator can say which, so nothing is written until the key is back.
+        check.at(check.line_of("rule_tags"), "the 'tags' key is missing; put back a line "
+                                             "'tags:' with the paper's topics, or 'tags: []' "
+                                             "for none")
     lists = {}
     for name, remedy in _TAG_LISTS.items():
         value = _str_list(meta.get(name, []))
         if value is None:
             check.at(check.line_of(name), f"'{name}' must be a list of topic slugs{remedy}")
-        lists[name] = tuple(value or ())
+        # A tag listed twice is one tag (the first place it stands keeps its order):
+        # counted twice, it would repeat the paper in its topic, its feed and its .bib.
+        lists[name] = tuple(dict.fromkeys(value or ()))
     return lists
+
+
+def _written(meta: dict) -> tuple[str, ...] | None:
+    # Every run writes the page's tags a second time, as the keys of 'topics' (slug to
+    # name, for the theme). That copy is the truest record of what the last run wrote:
+    # a curator who deletes a tag from 'rule_tags' as well as from 'tags' leaves it there.
+    topics = meta.get("topics")
+    if isinstance(topics, dict) and all(isinstance(k, str) for k in topics):
+        return tuple(topics)
+    return None
 
 
 def _flags(meta: dict, check: _Check) -> dict[str, bool]:
@@ -172,10 +215,33 @@ def _notes(body: str, body_line: int, check: _Check) -> str:
                             "notes under it")
         return ""
     for again in _HEADING.finditer(body, heading.end()):
+        if _in_fence(body[heading.end():again.start()]):
+            continue  # '## Notes' shown in a code block is text, not a heading
         check.at(body_line + body.count("\n", 0, again.start()),
                  f"a second '{NOTES_HEADING}' heading; generate keeps everything below the "
                  "first one, so delete this one (use '### ' for headings inside your notes)")
     return body[heading.end():]
+
+
+# A fence line as CommonMark has it: up to three spaces, then three or more ` or ~.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def _in_fence(text: str) -> bool:
+    """Whether a fenced code block opened in these lines is still open at their end."""
+    opened = None
+    for line in text.split("\n"):
+        fence = _FENCE.match(line)
+        if fence is None:
+            continue
+        mark, rest = fence[1], fence[2]
+        if opened is None:
+            # A backtick fence's info string may not hold a backtick.
+            if mark[0] == "~" or "`" not in rest:
+                opened = mark
+        elif mark[0] == opened[0] and len(mark) >= len(opened) and not rest.strip():
+            opened = None
+    return opened is not None
 
 
 def _str_list(value) -> list[str] | None:
@@ -202,9 +268,13 @@ def resolve_tags(rules: tuple[str, ...], page: CuratedPage | None) -> TagChoice:
     if page is None:
         return TagChoice(rules, (), ())
     before_added, before_removed = set(page.curator_added), set(page.curator_removed)
-    last_written = {t for t in page.rule_tags if t not in before_removed} | before_added
+    derived = {t for t in page.rule_tags if t not in before_removed} | before_added
+    written = derived if page.written is None else set(page.written)
     now = set(page.tags)
-    put_in, taken_out = now - last_written, last_written - now
+    # The two records of the last run's tags agree unless a curator edited one of them;
+    # then a tag counts as put in unless both say it was written, and as taken out if
+    # either does, so no edit to a record undoes a choice made in 'tags'.
+    put_in, taken_out = now - (derived & written), (derived | written) - now
     added = tuple(t for t in page.tags if t in (before_added | put_in) - taken_out)
     removed = tuple(sorted((before_removed - put_in) | taken_out))
     merged = [t for t in rules if t not in removed]
@@ -223,20 +293,55 @@ def tag_line(page: CuratedPage, tag: str) -> int:
     return page.tags_line
 
 
-def body_mismatch(current: str, expected: str) -> int | None:
-    """The first line where ``current``'s generated body differs from ``expected``'s, if any.
+def hand_edits(page: str, expected: str) -> list[int]:
+    """The lines of text a curator wrote in ``page``'s generated part, which ``expected``,
+    the page as generate would now write it, would delete.
 
-    The generated body is what lies between the front-matter and the Notes heading; both
-    texts must be pages that parse.
+    The generated part (between the front-matter and the Notes heading) changes for good
+    reasons too: a source brings a new abstract, new links, a new citation. The old text of
+    those is not recorded anywhere, so it cannot be told from a curator's edit to it. The
+    rule is therefore: every line the new page would not keep, outside the parts that come
+    from sources (the abstract, the link lines under it, the citation block, and the
+    generated comment, whose wording may change), is someone's hand edit. Lines that are
+    only blank hold nothing to lose. So a curator's paragraph anywhere else above the
+    heading is caught, while a new abstract or citation is never taken for one.
     """
-    def body(text: str) -> tuple[int, list[str]]:
-        _, rest = HANDLER.split(text)
-        heading = _HEADING.search(rest)
-        return _line_after(text, rest) - 1, rest[:heading.end()].split("\n")
+    start, mine = _generated_lines(page)
+    _, theirs = _generated_lines(expected)
+    sourced = _from_sources(mine)
+    edits = []
+    opcodes = difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_opcodes()
+    for op, i1, i2, _, _ in opcodes:
+        if op in ("replace", "delete"):
+            edits += [start + i for i in range(i1, i2) if mine[i].strip() and i not in sourced]
+    return edits
 
-    start, mine = body(current)
-    _, theirs = body(expected)
-    for i, (a, b) in enumerate(zip(mine, theirs)):
-        if a != b:
-            return start + i + 1
-    return None if len(mine) == len(theirs) else start + min(len(mine), len(theirs)) + 1
+
+def _generated_lines(text: str) -> tuple[int, list[str]]:
+    """The first line number of a parsed page's generated part, and its lines."""
+    _, rest = HANDLER.split(text)
+    heading = _HEADING.search(rest)
+    return _line_after(text, rest), rest[:heading.start()].split("\n")
+
+
+# What the generator writes from sources in a page's generated part (templates/paper.md.j2).
+_LINKS = ("**Code:**", "**Read it on**", "**Search for it on**")
+
+
+def _from_sources(lines: list[str]) -> set[int]:
+    """The indexes of lines whose text comes from sources, not from the template."""
+    sourced, region = set(), None
+    for i, line in enumerate(lines):
+        if region == "abstract" and (line.startswith(_LINKS) or line == "## Cite"):
+            region = None
+        if line.startswith("<!-- Generated by digest") or line.startswith(_LINKS) \
+                or region is not None:
+            sourced.add(i)
+        if line == "## Abstract":
+            region = "abstract"
+        elif line == "~~~bibtex":
+            region = "bibtex"
+            sourced.add(i)
+        elif region == "bibtex" and line == "~~~":
+            region = None
+    return sourced

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .curate import CuratedPage, body_mismatch, parse_page, resolve_tags, tag_line
+from .curate import CuratedPage, hand_edits, parse_page, resolve_tags, tag_line
 from .dedupe import deduplicate
 from .errors import Collector, DigestError, Problem
 from .model import Entry, Listing, SiteInfo
@@ -136,6 +136,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
             notes=page.notes if page else "\n"))
     problems.raise_if_any()
     rendered = render_site(entries, vocab, site)
+    _refuse_hand_edits(matched.values(), rendered, problems)
+    problems.raise_if_any()
     files = {path: text.encode("utf-8") for path, text in rendered.items()}
     stale = frozenset(inputs.generated - set(files))
     return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)))
@@ -191,9 +193,34 @@ def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
     return pages
 
 
+def _refuse_hand_edits(pages: Iterable[CuratedPage], rendered: dict[str, str],
+                       problems: Collector) -> None:
+    # Generate would replace the text above '## Notes': a curator's text there is
+    # reported, and nothing is written until it is moved (curate.hand_edits says how
+    # it is told from a source's change).
+    for page in pages:
+        expected = rendered.get(f"papers/{Path(page.path).stem}.md")
+        for line in hand_edits(page.text, expected) if expected is not None else ():
+            problems.add(page.path, line, HAND_EDIT)
+
+
+HAND_EDIT = ("the generated text above '## Notes' differs from what 'digest generate' writes, "
+             "which replaces it; move any text of yours below '## Notes', then run 'digest "
+             "generate' and commit the result")
+
+SUGGESTIONS = 5  # topics named when an unknown tag is close to none
+
+
 def _unknown_tag(tag: str, vocab: Vocabulary) -> str:
-    close = difflib.get_close_matches(tag, vocab.slugs, n=1, cutoff=0.0)
-    hint = f"did you mean '{close[0]}'?" if close else "add it to the vocabulary first"
+    # difflib's usual cutoff: below it, the "closest" topic is a guess, not a typo's fix.
+    close = difflib.get_close_matches(tag, vocab.slugs, n=1, cutoff=0.6)
+    if close:
+        hint = f"did you mean '{close[0]}'?"
+    else:
+        some = list(vocab.slugs)[:SUGGESTIONS]
+        more = ", …" if len(vocab.slugs) > SUGGESTIONS else ""
+        hint = "add it to the vocabulary first" + (
+            f", or use one of: {', '.join(some)}{more}" if some else "")
     return f"tag '{tag}' is not a topic in the vocabulary; {hint}"
 
 
@@ -210,14 +237,7 @@ def _difference(project: Project, path: str, expected: bytes) -> Problem:
         current = (project.root / path).read_bytes()
     except FileNotFoundError:
         return Problem(path, 1, "is missing; run 'digest generate' and commit the result")
-    if path.startswith(project.relative(project.content) + "/papers/"):
-        # The page parsed (plan would have failed otherwise), so its parts can be compared.
-        line = body_mismatch(current.decode("utf-8"), expected.decode("utf-8"))
-        if line is not None:
-            return Problem(path, line, "the generated text above '## Notes' differs from what "
-                                       "'digest generate' writes, which replaces it; move any "
-                                       "text of yours below '## Notes', then run 'digest "
-                                       "generate' and commit the result")
+    # Text of a curator's above '## Notes' never gets here: plan refuses it (HAND_EDIT).
     return Problem(path, _first_difference(current, expected),
                    "differs from what 'digest generate' writes; run 'digest generate' and "
                    "commit the result")

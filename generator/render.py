@@ -302,12 +302,15 @@ def _tags_page(site: _Site) -> dict[str, str]:
 def _groups(entries: list[Entry], vocab: Vocabulary) -> list[tuple[object, list[Entry]]]:
     """A day's papers grouped under each paper's first topic, in vocabulary order."""
     grouped: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
+    # Featured papers first in every group: the shown order puts them first only among
+    # papers whose latest day is the same, and a paper listed again later sorts ahead.
+    for entry in sorted(entries, key=lambda e: not e.featured):
         grouped[entry.tags[0] if entry.tags else ""].append(entry)
     order = [t for t in vocab.topics if t.slug in grouped]
     result = [(t, grouped[t.slug]) for t in order]
     others = sorted(k for k in grouped if k and vocab.get(k) is None)
-    untagged = [e for k in others for e in grouped[k]] + grouped.get("", [])
+    untagged = sorted([e for k in others for e in grouped[k]] + grouped.get("", []),
+                      key=lambda e: not e.featured)
     if untagged:
         result.append((None, untagged))
     return result

@@ -172,5 +172,6 @@ def test_three_way_tag_merge(rules, tags, rule_tags, expected):
 
 
 def test_notes_are_kept_byte_for_byte():
-    page = parse_page("---\nid: title:x\n---\n\n## Notes\n  *mine*\r\n\n<!-- x -->\n", "p.md")
+    page = parse_page("---\nid: title:x\ntags: []\n---\n\n## Notes\n  *mine*\r\n\n<!-- x -->\n",
+                      "p.md")
     assert page.notes == "  *mine*\r\n\n<!-- x -->\n"
