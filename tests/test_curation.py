@@ -33,7 +33,8 @@ TITLES = tuple(PAPERS)
 
 
 def vocabulary(words: dict[str, tuple[str, ...]]) -> str:
-    return "topics:\n" + "".join(
+    # One mention selects a topic here, so the oracle stays "names one of its words".
+    return "min_mentions: 1\ntopics:\n" + "".join(
         f"  {slug}:\n    name: {slug.title()}\n    description: The {slug} topic.\n"
         f"    words: [{', '.join(words[slug])}]\n" for slug in TOPICS)
 
