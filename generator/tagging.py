@@ -186,8 +186,9 @@ def _topic(path: str, slug: str, line: int, node, problems: list[Problem],
             else:
                 fields[key] = str(value.value).strip()
         elif key == "min_mentions":
-            min_mentions = _whole_number(value, path, kline, f"topic '{slug}': min_mentions",
-                                  problems) or min_mentions
+            min_mentions = _whole_number(value, path, kline,
+                                         f"topic '{slug}': min_mentions",
+                                         problems) or min_mentions
         else:
             items = _strings(value)
             if items is None:
