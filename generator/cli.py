@@ -107,11 +107,61 @@ def generate(ctx: click.Context) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Check sources, vocabulary and content/ without writing anything."""
+    from .init import placeholders
+
     project = _project(ctx)
+    # A warning, not a problem: a fresh copy's own CI runs check before its owner has.
+    for warning in placeholders(project):
+        click.echo(str(warning), err=True)
     problems = pipeline.check(project)
     if problems:
         raise DigestError(problems)
     click.echo("check: content/ is up to date and every input is valid")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask(text: str, check, default: str | None):
+    def proc(value: str) -> str:
+        try:
+            return check(value)
+        except DigestError as exc:  # asked again, with the reason
+            raise click.BadParameter(exc.problems[0].message) from None
+    return click.prompt(text, default=default or None, value_proc=proc)
+
+
+@cli.command("init")
+@click.option("--name", help="The site's name, as page titles and feeds show it.")
+@click.option("--url", help="Where the site is published, such as https://you.github.io/digest/.")
+@click.option("--repo", help="Its GitHub repository: owner/name or https://github.com/owner/name.")
+@click.pass_context
+def init_command(ctx: click.Context, name: str | None, url: str | None,
+                 repo: str | None) -> None:
+    """Set the site's name, address and repository in mkdocs.yml, then generate."""
+    from . import init as setup
+
+    project = _project(ctx)
+    missing = [f"--{flag}" for flag, value in (("name", name), ("url", url), ("repo", repo))
+               if value is None]
+    if missing and not _interactive():
+        raise click.UsageError(
+            f"{' and '.join(missing)} not given, and there is no terminal to ask; pass them, "
+            "as in: digest init --name 'My digest' --url https://you.github.io/digest/ "
+            "--repo you/digest")
+    placeholder = project.site_url == setup.PLACEHOLDER_URL
+    if name is None:
+        name = _ask("Site name", setup.check_name, project.site_name)
+    if url is None:
+        url = _ask("Site address", setup.check_url, None if placeholder else project.site_url)
+    if repo is None:
+        repo = _ask("GitHub repository (owner/name)", setup.check_repo, None)
+    ident = setup.identity(name, url, repo)
+    changed = setup.init(project.root, ident)
+    click.echo(f"init: mkdocs.yml {'now names' if changed else 'already names'} "
+               f"{ident.name!r} at {ident.url}, repository {ident.repo}")
+    _generate(Project.load(project.root))
 
 
 @cli.command("add")

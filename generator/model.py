@@ -83,6 +83,9 @@ class Topic:
     words: tuple[str, ...] = ()  # case-sensitive, whole words (acronyms)
     patterns: tuple[str, ...] = ()  # regular expressions, case-insensitive
     exclude: tuple[str, ...] = ()  # case-insensitive phrases that veto a match
+    strong: tuple[str, ...] = ()  # case-insensitive phrases that count on one mention
+    title_only: tuple[str, ...] = ()  # case-insensitive phrases that count only in the title
+    min_mentions: int = 2  # mentions of the other rules the abstract needs to count
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,18 @@
 """Topics: load the curated vocabulary and tag papers with its keyword rules.
 
-A topic matches a paper when any of its phrases (case-insensitive, whole words), words
-(case-sensitive, whole words: for acronyms such as SNN or SLAM) or patterns (regular
-expressions, case-insensitive) occurs in the title, abstract or AI keywords, and none of
-its exclusions does. Exclusions are checked against the same text.
+A topic's rules are its phrases (case-insensitive, whole words), words (case-sensitive,
+whole words: for acronyms such as SNN or SLAM) and patterns (regular expressions,
+case-insensitive). A topic matches a paper when none of its exclusions occurs in the
+title, abstract or AI keywords, and
+
+- any rule matches the title, or
+- its rules together match the abstract and AI keywords at least ``min_mentions`` times
+  (2 unless topics.yml says otherwise, at its top or in the topic), or
+- one of its ``strong`` phrases occurs anywhere, or one of its ``title_only`` phrases
+  occurs in the title.
+
+One passing mention of a common term in an abstract is not what a paper is about;
+a title, a repeated term or a distinctive one is.
 """
 
 from __future__ import annotations
@@ -18,8 +27,10 @@ from .errors import DigestError, Problem, yaml_error
 from .model import Paper, Topic
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*$")
-_RULE_KEYS = ("phrases", "words", "patterns")
-_KEYS = {"name", "description", "exclude", *_RULE_KEYS}
+_RULE_KEYS = ("phrases", "words", "patterns", "strong", "title_only")
+_KEYS = {"name", "description", "exclude", "min_mentions", *_RULE_KEYS}
+_TOP_KEYS = ("min_mentions", "topics")
+MIN_MENTIONS = 2  # abstract mentions a topic needs, unless topics.yml says otherwise
 
 
 @dataclass(frozen=True)
@@ -45,14 +56,50 @@ class Vocabulary:
 
     def tag(self, paper: Paper) -> tuple[str, ...]:
         """The topics whose rules match the paper, in vocabulary order."""
-        text = " ".join((plain(paper.title), plain(paper.abstract), *paper.ai_keywords))
-        return tuple(slug for slug, (match, exclude) in self._compiled.items()
-                     if any(m.search(text) for m in match)
-                     and not (exclude and exclude.search(text)))
+        title = plain(paper.title)
+        body = " ".join((plain(paper.abstract), *paper.ai_keywords))
+        text = f"{title} {body}"
+        chosen = []
+        for topic in self.topics:
+            rules = self._compiled[topic.slug]
+            if (_selects(rules, topic.min_mentions, title, body)
+                    and not (rules.exclude and rules.exclude.search(text))):
+                chosen.append(topic.slug)
+        return tuple(chosen)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """One topic's rules, compiled."""
+
+    match: tuple[re.Pattern, ...]  # phrases, words and patterns
+    strong: re.Pattern | None
+    title_only: re.Pattern | None
+    exclude: re.Pattern | None
+
+
+def _selects(rules: _Rules, min_mentions: int, title: str, body: str) -> bool:
+    """Whether the title, a strong phrase or enough abstract mentions select the topic."""
+    if any(m.search(title) for m in rules.match):
+        return True
+    if rules.title_only and rules.title_only.search(title):
+        return True
+    if rules.strong and (rules.strong.search(title) or rules.strong.search(body)):
+        return True
+    mentions = 0
+    for m in rules.match:
+        for _ in m.finditer(body):
+            mentions += 1
+            if mentions >= min_mentions:
+                return True
+    return False
 
 
 def _phrase(phrase: str) -> str:
-    return r"\s+".join(re.escape(part) for part in phrase.split())
+    # A space or hyphen in a rule matches either: "predictive coding" is also in the
+    # title "Predictive-Coding-Inspired ...", and "mixture of experts" in "Mixture-of-Experts".
+    parts = re.split(r"[\s-]+", phrase.strip())
+    return r"[\s-]+".join(re.escape(part) for part in parts if part)
 
 
 def _whole(alternatives: list[str], flags: int = 0) -> re.Pattern | None:
@@ -62,11 +109,14 @@ def _whole(alternatives: list[str], flags: int = 0) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", flags)
 
 
-def _compile(topic: Topic) -> tuple[tuple[re.Pattern, ...], re.Pattern | None]:
+def _compile(topic: Topic) -> _Rules:
     match = [_whole([_phrase(p) for p in topic.phrases], re.I),
              _whole([_phrase(w) for w in topic.words]),
              re.compile("|".join(f"(?:{p})" for p in topic.patterns), re.I) if topic.patterns else None]
-    return tuple(m for m in match if m), _whole([_phrase(p) for p in topic.exclude], re.I)
+    return _Rules(tuple(m for m in match if m),
+                  _whole([_phrase(p) for p in topic.strong], re.I),
+                  _whole([_phrase(p) for p in topic.title_only], re.I),
+                  _whole([_phrase(p) for p in topic.exclude], re.I))
 
 
 def parse_vocabulary(text: str, path: str) -> Vocabulary:
@@ -83,6 +133,14 @@ def parse_vocabulary(text: str, path: str) -> Vocabulary:
         line = root.start_mark.line + 1 if root is not None else 1
         raise DigestError.at(path, line, "expected a 'topics:' mapping of topic slugs to "
                                          "topics; see CONTRIBUTING.md for the format")
+    default = MIN_MENTIONS
+    for key_node, node in root.value:
+        key, kline = key_node.value, key_node.start_mark.line + 1
+        if key not in _TOP_KEYS:
+            problems.append(Problem(path, kline, f"unknown key {key!r} at the top; allowed: "
+                                                 f"{', '.join(_TOP_KEYS)}"))
+        elif key == "min_mentions":
+            default = _whole_number(node, path, kline, "min_mentions", problems) or default
     topics = []
     seen: set[str] = set()
     for key_node, node in topics_node.value:
@@ -97,7 +155,7 @@ def parse_vocabulary(text: str, path: str) -> Vocabulary:
                                                 "the two definitions"))
             continue
         seen.add(slug)
-        topic = _topic(path, slug, line, node, problems)
+        topic = _topic(path, slug, line, node, problems, default)
         if topic:
             topics.append(topic)
     if problems:
@@ -109,7 +167,8 @@ def _get(node: yaml.MappingNode, key: str):
     return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
 
 
-def _topic(path: str, slug: str, line: int, node, problems: list[Problem]) -> Topic | None:
+def _topic(path: str, slug: str, line: int, node, problems: list[Problem],
+           min_mentions: int = MIN_MENTIONS) -> Topic | None:
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(path, line, f"topic '{slug}' must be a mapping with name, "
                                             "description and rules"))
@@ -126,6 +185,10 @@ def _topic(path: str, slug: str, line: int, node, problems: list[Problem]) -> To
                 problems.append(Problem(path, kline, f"topic '{slug}': {key} must be text"))
             else:
                 fields[key] = str(value.value).strip()
+        elif key == "min_mentions":
+            min_mentions = _whole_number(value, path, kline,
+                                         f"topic '{slug}': min_mentions",
+                                         problems) or min_mentions
         else:
             items = _strings(value)
             if items is None:
@@ -150,7 +213,20 @@ def _topic(path: str, slug: str, line: int, node, problems: list[Problem]) -> To
     if len(problems) > before:
         return None
     return Topic(slug=slug, name=fields["name"], description=fields["description"],
+                 min_mentions=min_mentions,
                  **{k: tuple(fields.get(k, ())) for k in (*_RULE_KEYS, "exclude")})
+
+
+def _whole_number(node, path: str, line: int, what: str, problems: list[Problem]) -> int | None:
+    """A whole number of 1 or more, or a problem naming its line."""
+    if (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int"
+            and str(node.value).isdigit() and int(node.value) >= 1):
+        return int(node.value)
+    value = repr(node.value) if isinstance(node, yaml.ScalarNode) else (
+        "a list" if isinstance(node, yaml.SequenceNode) else "a mapping")
+    problems.append(Problem(path, line, f"{what} is {value}, but it must be a whole "
+                                        "number of 1 or more, such as 2"))
+    return None
 
 
 def _strings(node) -> list[str] | None:

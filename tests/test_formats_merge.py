@@ -139,7 +139,7 @@ def test_ai_keywords_help_rules_but_never_become_topics_themselves(tmp_path):
         item("2025-09-08", title="Lighthouse ledgers", summary=quiet, id="2501.00001",
              ai_keywords=["basket weaving", "zebra stripes"]),
         item("2025-09-08", title="Harbour ledgers", summary=quiet, id="2501.00002",
-             ai_keywords=["Interpretability"]),
+             ai_keywords=["Interpretability", "saliency maps"]),
     ])})
     generate(root)
     posts = {p["arxiv"]: p for p in pages(root).values()}
@@ -147,7 +147,8 @@ def test_ai_keywords_help_rules_but_never_become_topics_themselves(tmp_path):
     assert first["keywords"] == ["basket weaving", "zebra stripes"]
     # Keywords no rule matches are shown, but no topic or tag is made of them.
     assert first["tags"] == first["rule_tags"] == [] and first["topics"] == {}
-    # A keyword is text a topic rule may match, and the match is recorded as a rule's.
+    # Keywords are text topic rules may match, counted with the abstract's mentions (two
+    # here), and the match is recorded as a rule's.
     assert second["tags"] == second["rule_tags"] == ["interpretability"]
 
 
