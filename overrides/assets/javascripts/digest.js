@@ -97,18 +97,29 @@
   };
 
   // --- new since your last visit ---------------------------------------------------
-  // A visit is measured in days of the digest, never by the clock: "seen" is the newest
-  // listing day the reader has been shown, "before" the newest they had seen when a newer
-  // day appeared. Cards listed after "before" are new. On a first visit before = seen,
-  // so nothing is marked: everything would be new, which says nothing.
+  // Measured in days of the digest, never by the clock: "seen" is the newest listing day
+  // the reader has been shown (the newest on any page they opened), "before" the newest
+  // they had seen when a newer day appeared. Cards listed after "before" are new.
+  // The first visit marks nothing (everything would be new, which says nothing): for the
+  // whole of that first browser session "before" follows "seen", so a reader who starts
+  // on an older date page is not then told the latest day is new.
+  const firstSession = {
+    get: () => { try { return sessionStorage.getItem(key("first")) === "1"; } catch (e) { return false; } },
+    set: () => { try { sessionStorage.setItem(key("first"), "1"); } catch (e) { /* not kept */ } },
+  };
   const markNew = (buttons) => {
     const cards = buttons.filter((b) => b.closest(".digest-cards"));
     if (!cards.length) return;
     const latest = (b) => listedDays(b).sort().pop() || "";
     const newest = cards.map(latest).sort().pop();
     let visit = load("visit", null);
-    if (!visit) visit = { before: newest, seen: newest };
-    else if (newest > visit.seen) visit = { before: visit.seen, seen: newest };
+    if (!visit || firstSession.get()) {
+      const seen = visit && visit.seen > newest ? visit.seen : newest;
+      visit = { before: seen, seen };
+      firstSession.set();
+    } else if (newest > visit.seen) {
+      visit = { before: visit.seen, seen: newest };
+    }
     store("visit", visit);
     for (const button of cards) {
       if (latest(button) <= visit.before) continue;
