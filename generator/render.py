@@ -30,7 +30,7 @@ WEEK = 7  # days of listings linked under "This week" on the home page
 # Everything render_site writes outside papers/ (where curated pages live): whatever else
 # is in these folders, or in these files, is stale and generate removes it.
 GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
-GENERATED_FILES = ("index.md", "tags.md")
+GENERATED_FILES = ("index.md", "tags.md", "reading-list.md")
 
 
 def links(paper: Paper) -> dict:
@@ -202,6 +202,7 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict
         **_index_pages(arranged),
         **_home_page(arranged),
         **_tags_page(arranged),
+        **_reading_list_page(arranged),
     }
 
 
@@ -297,6 +298,12 @@ def _home_page(site: _Site) -> dict[str, str]:
 def _tags_page(site: _Site) -> dict[str, str]:
     """``tags.md``: the tag index, which Material fills in."""
     return {"tags.md": _environment().get_template("tags.md.j2").render(**site.common)}
+
+
+def _reading_list_page(site: _Site) -> dict[str, str]:
+    """``reading-list.md``: a frame the reader's browser fills with the papers saved there."""
+    return {"reading-list.md": _environment().get_template("reading_list.md.j2").render(
+        **site.common)}
 
 
 def _groups(entries: list[Entry], vocab: Vocabulary) -> list[tuple[object, list[Entry]]]:

@@ -65,13 +65,15 @@ class Cards(HTMLParser):
             self.link = "chip"
         elif tag == "a" and not self.cards[-1].href:
             self.cards[-1].href, self.link = attrs["href"], "title"
+        elif tag == "button":  # the save toggle, shown by digest.js: not the card's text
+            self.link = "button"
 
     def handle_endtag(self, tag):
         if self.depth:
             if self.byline and self.byline[1] == self.depth:
                 self.byline = None
             self.depth -= 1
-            if tag == "a":
+            if tag in ("a", "button"):
                 self.link = ""
 
     def handle_data(self, data):

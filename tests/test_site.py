@@ -96,7 +96,7 @@ def test_navigation_holds_only_top_level_pages(built_site):
             ).read_text()
     nav = links_in(html, "md-nav--primary")
     assert {h.rstrip("/").split("/")[-1] for h in nav if not h.startswith(("#", "http"))} == {
-        "..", "topics", "dates", "tags"}
+        "..", "topics", "dates", "tags", "reading-list"}
 
 
 def test_paper_pages_are_small(built_site):
