@@ -24,7 +24,9 @@ HAND_EDIT = ("the generated text above '## Notes' differs from what 'digest gene
 
 
 def problems(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if not line.startswith("digest:")]
+    # check's placeholder warnings (digest init) are not problems.
+    return [line for line in result.stderr.splitlines()
+            if not line.startswith("digest:") and ": warning: " not in line]
 
 
 # -- 3. text above '## Notes' is refused, not deleted ----------------------------------------
