@@ -184,17 +184,28 @@ def add_command(ctx: click.Context, file: Path, day) -> None:
 @click.argument("base", required=False)
 @click.pass_context
 def diff_command(ctx: click.Context, base: str | None) -> None:
-    """Summarise, in Markdown, how content/ differs from a git revision."""
+    """Summarise, in Markdown, how content/ differs from a git revision.
+
+    Broken pages are listed under Problems, after the changes of the pages that could be
+    read; the exit status is then 1.
+    """
     from .diff import compare, markdown
-    from .history import default_base, pages_at
+    from .history import default_base, pages_at, pages_now
 
     project = _project(ctx)
     papers = f"{project.relative(project.content)}/papers"
     base = base or default_base(project.root)
-    old = pages_at(project.root, base, papers)
-    new = {f"{papers}/{p.name}": p.read_bytes().decode("utf-8", "replace")
-           for p in sorted((project.content / "papers").glob("*.md"))}
-    click.echo(markdown(compare(old, new), base), nl=False)
+    old, old_problems = pages_at(project.root, base, papers)
+    new, new_problems = pages_now(project.root, papers)
+    diff = compare(old, new, base, (*old_problems, *new_problems))
+    click.echo(markdown(diff, base), nl=False)
+    if diff.problems:
+        for problem in diff.problems:  # also in the log, since CI sends stdout to the summary
+            click.echo(str(problem), err=True)
+        count = len(diff.problems)
+        click.echo(f"digest: {count} problem{'s' if count != 1 else ''} found; the summary "
+                   "above leaves those pages out", err=True)
+        ctx.exit(1)
 
 
 @cli.command()
