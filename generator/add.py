@@ -28,6 +28,7 @@ def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | Non
         if other_data == data:
             raise DigestError.at(name, None, f"this listing is already in {folder}/ as {other} "
                                              "(same bytes); nothing to add")
+    given = day is not None
     if day is None:
         day = SourceFile(name, data).name_date or _day_from_content(name, data, default_year)
     target = f"{day.isoformat()}-{STEM}{PurePath(name).suffix.lower()}"
@@ -35,7 +36,13 @@ def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | Non
         raise DigestError.at(name, None, f"{folder}/{target} already exists; a listing of "
                                          f"{day} in this format is already in the digest")
     source = SourceFile(target, data, default_year)
-    _read(source, name)  # refuse what does not parse, before anything is written
+    listed = {listing.date for listing in _read(source, name)}  # refuse what does not parse
+    if given and listed and day not in listed:
+        # Formats that date each paper keep their own days: the name would misstate the file.
+        days = ", ".join(d.isoformat() for d in sorted(listed))
+        raise DigestError.at(name, None, f"--date says {day} but this file lists papers of "
+                                         f"{days}; pass the file's day with --date, or leave "
+                                         "--date out to take it from the file")
     return source
 
 

@@ -184,17 +184,28 @@ def add_command(ctx: click.Context, file: Path, day) -> None:
 @click.argument("base", required=False)
 @click.pass_context
 def diff_command(ctx: click.Context, base: str | None) -> None:
-    """Summarise, in Markdown, how content/ differs from a git revision."""
+    """Summarise, in Markdown, how content/ differs from a git revision.
+
+    Broken pages are listed under Problems, after the changes of the pages that could be
+    read; the exit status is then 1.
+    """
     from .diff import compare, markdown
-    from .history import default_base, pages_at
+    from .history import default_base, pages_at, pages_now
 
     project = _project(ctx)
     papers = f"{project.relative(project.content)}/papers"
     base = base or default_base(project.root)
-    old = pages_at(project.root, base, papers)
-    new = {f"{papers}/{p.name}": p.read_bytes().decode("utf-8", "replace")
-           for p in sorted((project.content / "papers").glob("*.md"))}
-    click.echo(markdown(compare(old, new), base), nl=False)
+    old, old_problems = pages_at(project.root, base, papers)
+    new, new_problems = pages_now(project.root, papers)
+    diff = compare(old, new, base, (*old_problems, *new_problems))
+    click.echo(markdown(diff, base), nl=False)
+    if diff.problems:
+        for problem in diff.problems:  # also in the log, since CI sends stdout to the summary
+            click.echo(str(problem), err=True)
+        count = len(diff.problems)
+        click.echo(f"digest: {count} problem{'s' if count != 1 else ''} found; the summary "
+                   "above leaves those pages out", err=True)
+        ctx.exit(1)
 
 
 @cli.command()
@@ -255,11 +266,16 @@ def _today_utc() -> dt.date:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
               default=fetch.FetchConfig.timeout, show_default=True,
               help="Seconds to wait for the Hub to connect or answer.")
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True),
+              default=fetch.FetchConfig.deadline, show_default=True,
+              help="Seconds one request may take in all, however slowly the answer comes.")
 @click.option("--page-size", type=click.IntRange(1, fetch.MAX_PAGE_SIZE),
               default=fetch.MAX_PAGE_SIZE, hidden=True)  # small pages let tests page
+@click.option("--max-bytes", type=click.IntRange(min=1), default=fetch.FetchConfig.max_bytes,
+              hidden=True)  # a small cap lets tests send a body larger than it
 @click.pass_context
 def fetch_command(ctx: click.Context, day, since, retries: int, backoff: float,
-                  timeout: float, page_size: int) -> None:
+                  timeout: float, deadline: float, page_size: int, max_bytes: int) -> None:
     """Download a day's papers from the Hugging Face Hub into sources/, then generate."""
     if day and since:
         raise click.UsageError("use --date or --since, not both")
@@ -271,7 +287,8 @@ def fetch_command(ctx: click.Context, day, since, retries: int, backoff: float,
     try:
         config = fetch.FetchConfig(endpoint=fetch.endpoint_from_env(os.environ),
                                    timeout=timeout, retries=retries, backoff=backoff,
-                                   page_size=page_size)
+                                   page_size=page_size, deadline=deadline,
+                                   max_bytes=max_bytes)
         result = fetch.fetch(project, wanted, config)
     except DigestError as exc:
         if ctx.find_root().params.get("debug"):
@@ -282,7 +299,17 @@ def fetch_command(ctx: click.Context, day, since, retries: int, backoff: float,
     for got in result.days:
         click.echo(got.message, err=got.missing)
     if result.listed:
-        _generate(project)
+        try:
+            _generate(project)
+        except DigestError as exc:
+            # The sources are saved by now: say so, rather than "nothing was written".
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            saved = ", ".join(d.saved_as for d in result.days if d.papers)
+            click.echo(f"digest: {_count(len(exc.problems), 'problem')} found while generating;"
+                       f" the fetched papers are saved in {saved}, but content/ is not "
+                       "up to date; fix the problems above, then run 'digest generate'", err=True)
+            ctx.exit(1)
     if result.status:
         ctx.exit(result.status)
 

@@ -1,7 +1,8 @@
 """What a change does to the site's papers, for a pull-request comment.
 
 Pure: two sets of paper pages (path to text) in, a summary out. Reading the old pages
-from git is the job of ``history``.
+from git is the job of ``history``. A broken page never hides the rest: it is left out of
+the comparison and listed among the summary's problems.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .curate import CuratedPage, parse_page
-from .errors import Collector, DigestError
+from .errors import Collector, DigestError, Problem
 
 
 @dataclass(frozen=True)
@@ -50,17 +51,27 @@ class SiteDiff:
     retagged: tuple[Retag, ...]
     notes: tuple[Mark, ...]
     flags: tuple[Mark, ...]
+    problems: tuple[Problem, ...] = ()
 
     def __bool__(self) -> bool:
         return any((self.days_added, self.days_removed, self.added, self.removed,
                     self.retagged, self.notes, self.flags))
 
 
-def compare(old: dict[str, str], new: dict[str, str]) -> SiteDiff:
-    """The changes from the old pages to the new ones, matched by path (slugs never change)."""
-    problems = Collector()
-    before, after = _parse(old, problems), _parse(new, problems)
-    problems.raise_if_any()
+def compare(old: dict[str, str], new: dict[str, str], base: str = "base",
+            problems: tuple[Problem, ...] = ()) -> SiteDiff:
+    """The changes from the old pages to the new ones, matched by path (slugs never change).
+
+    A page that does not parse on either side is compared on neither, so it shows up as a
+    problem rather than as a paper added or removed; ``problems`` are carried through.
+    """
+    found = Collector()
+    for problem in problems:
+        found.problems.append(problem)
+    before, after = _parse(old, found, f"{base}:"), _parse(new, found, "")
+    broken = (set(old) - set(before)) | (set(new) - set(after))
+    before = {p: page for p, page in before.items() if p not in broken}
+    after = {p: page for p, page in after.items() if p not in broken}
 
     def ref(page: CuratedPage) -> Ref:
         return Ref(page.path, page.title)
@@ -87,16 +98,23 @@ def compare(old: dict[str, str], new: dict[str, str]) -> SiteDiff:
         days_removed=tuple(sorted(days(before) - days(after))),
         added=tuple(ref(after[p]) for p in sorted(set(after) - set(before))),
         removed=tuple(ref(before[p]) for p in sorted(set(before) - set(after))),
-        retagged=tuple(retagged), notes=tuple(notes), flags=tuple(flags))
+        retagged=tuple(retagged), notes=tuple(notes), flags=tuple(flags),
+        problems=_sorted(found.problems))
 
 
-def _parse(pages: dict[str, str], problems: Collector) -> dict[str, CuratedPage]:
+def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)))
+
+
+def _parse(pages: dict[str, str], problems: Collector, label: str) -> dict[str, CuratedPage]:
+    # label names the revision of an old page, as git does: 'main:content/papers/x.md'.
     out = {}
     for path, text in sorted(pages.items()):
         try:
             out[path] = parse_page(text, path)
         except DigestError as exc:
-            problems.extend(exc)
+            problems.problems.extend(Problem(label + p.path, p.line, p.message)
+                                     for p in exc.problems)
     return out
 
 
@@ -104,8 +122,9 @@ def markdown(diff: SiteDiff, base: str) -> str:
     """The summary as Markdown, for a pull-request comment or an Actions job summary."""
     lines = [f"## Changes to the digest against `{base}`", ""]
     if not diff:
-        return "\n".join([*lines, "No paper was added, removed, retagged, annotated, "
-                                  "featured or hidden.", ""])
+        lines.extend(["No paper was added, removed, retagged, annotated, featured or hidden"
+                      + (" among the pages that could be read." if diff.problems else "."), ""])
+        return "\n".join([*lines, *_problems(diff.problems)])
 
     def section(title: str, items: list[str]) -> None:
         if items:
@@ -121,7 +140,18 @@ def markdown(diff: SiteDiff, base: str) -> str:
         for r in diff.retagged])
     section("Notes", [f"{_name(m.paper)}: {m.what}" for m in diff.notes])
     section("Featured and hidden", [f"{_name(m.paper)}: {m.what}" for m in diff.flags])
-    return "\n".join(lines)
+    return "\n".join([*lines, *_problems(diff.problems)])
+
+
+def _problems(problems: tuple[Problem, ...]) -> list[str]:
+    # A code block shows 'path:line: message' verbatim, whatever markup the message holds.
+    if not problems:
+        return []
+    text = [str(p) for p in problems]
+    fence = "`" * max(3, 1 + max((len(r) for t in text for r in re.findall("`+", t)), default=0))
+    return [f"**Problems ({len(problems)})**", "",
+            "These pages could not be read, so they are left out of the changes above:", "",
+            fence + "text", *text, fence, ""]
 
 
 def _name(ref: Ref) -> str:

@@ -37,7 +37,7 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from .clean import one_line
-from .errors import Collector, DigestError
+from .errors import Collector, DigestError, Problem
 from .project import Project
 from .readers import SourceFile, hfjson, read_source
 from .write import WriteReport, write_tree
@@ -93,6 +93,10 @@ class FetchConfig:
     page_size: int = MAX_PAGE_SIZE
     user_agent: str = field(default_factory=default_user_agent)
     max_retry_after: float = 60.0  # a Retry-After is honoured up to this many seconds
+    # The timeout bounds each wait; these bound a whole answer, so that a server that
+    # drips a byte at a time, or never stops sending, cannot hold the run or the memory.
+    deadline: float = 300  # seconds for one request, from asking to the answer's last byte
+    max_bytes: int = 50 * 1024 * 1024  # one answer's largest body; a day's page is ~100 kB
 
     def __post_init__(self) -> None:
         problems = []
@@ -102,6 +106,10 @@ class FetchConfig:
             problems.append(f"retries is {self.retries}; use 0 or more")
         if not self.timeout > 0:
             problems.append(f"timeout is {self.timeout}; use a positive number of seconds")
+        if not self.deadline > 0:
+            problems.append(f"deadline is {self.deadline}; use a positive number of seconds")
+        if self.max_bytes < 1:
+            problems.append(f"max_bytes is {self.max_bytes}; use a positive number of bytes")
         if self.backoff < 0 or self.max_retry_after < 0:
             problems.append("backoff and max_retry_after must not be negative")
         if problems:
@@ -285,12 +293,23 @@ def fetch_days(
                 papers = len(read_source(SourceFile(source_name(day), data)))
             except DigestError as exc:
                 # The Hub sent items the reader cannot use: saving them would break
-                # 'digest generate', so report them and save no day at all.
-                problems.extend(exc)
+                # 'digest generate', so report them and save no day at all. They name the
+                # day's address, since the file they would have been saved as never exists.
+                where = f"{config.endpoint.rstrip('/')}/api/daily_papers?date={day.isoformat()}"
+                problems.problems.extend(Problem(where, None, _fetched_remedy(p.message))
+                                         for p in exc.problems)
                 continue
         fetched.append(FetchedDay(day, data, papers))
     problems.raise_if_any()
     return fetched
+
+
+def _fetched_remedy(message: str) -> str:
+    # The reader's remedies are for a file on disk ("fix the file, or download it again");
+    # for an answer just fetched, nothing can be fixed by hand.
+    what = message.rsplit("; ", 1)[0] if "; " in message else message
+    return (f"{what}; the Hub sent an item the digest cannot read, so no day was saved; "
+            "try again later, and report it if it persists")
 
 
 def save(sources: Path, fetched: list[FetchedDay]) -> WriteReport:
@@ -370,14 +389,15 @@ def _session(config: FetchConfig, sleep: Callable[[float], Any]) -> requests.Ses
 
 
 def _get(session: requests.Session, url: str, config: FetchConfig) -> bytes:
+    start = time.monotonic()
     try:
-        response = session.get(url, timeout=config.timeout)
-        body = response.content
+        with session.get(url, timeout=config.timeout, stream=True) as response:
+            body = _body(response, url, config, start)
     except requests.exceptions.InvalidURL as err:
         raise DigestError.at(
             url, None, f"this address is not valid ({one_line(str(err))}); check HF_ENDPOINT"
         ) from None
-    except requests.exceptions.RequestException as err:
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
         raise DigestError.at(url, None, _unreachable(err, config)) from None
     if response.status_code < 400:
         return body
@@ -398,6 +418,40 @@ def _get(session: requests.Session, url: str, config: FetchConfig) -> bytes:
     raise DigestError.at(
         url, None, f"the Hugging Face Hub answered {status}; {_hint(response.status_code)}"
     )
+
+
+_CHUNK = 64 * 1024
+
+
+def _body(response: requests.Response, url: str, config: FetchConfig, start: float) -> bytes:
+    """The answer's body, read in chunks so that the deadline and the size cap hold."""
+    def too_big() -> DigestError:
+        return DigestError.at(
+            url, None,
+            f"the answer is larger than {config.max_bytes:,} bytes, far more than a day's "
+            "papers; stopped reading it. Check HF_ENDPOINT points at a Hugging Face Hub")
+
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > config.max_bytes:
+        raise too_big()
+    raw = response.raw
+    # read1 returns whatever has arrived, so a slow drip still comes back to the clock;
+    # read(n) would wait for n bytes.
+    read = getattr(raw, "read1", raw.read)
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() - start > config.deadline:
+            raise DigestError.at(
+                url, None,
+                f"the answer took longer than the {config.deadline:g} s deadline; stopped "
+                "reading it. The Hub may be overloaded: try again later, or raise --deadline")
+        chunk = read(_CHUNK, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > config.max_bytes:
+            raise too_big()
+        chunks.append(chunk)
 
 
 def _unreachable(err: Exception, config: FetchConfig) -> str:

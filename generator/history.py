@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .errors import DigestError
+from .errors import DigestError, Problem
 
 DEFAULT_BASES = ("origin/main", "HEAD")
 
@@ -38,8 +38,35 @@ def default_base(root: Path) -> str:
                                      "first, or name a revision: 'digest diff REVISION'")
 
 
-def pages_at(root: Path, base: str, folder: str) -> dict[str, str]:
-    """Every page in folder (relative to root) at revision base, as path to text."""
+def _text(path: str, data: bytes, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problems.append(Problem(shown, line, "the page is not UTF-8 text; save it as UTF-8"))
+        return None
+
+
+def pages_now(root: Path, folder: str) -> tuple[dict[str, str], list[Problem]]:
+    """Every page in folder (relative to root) as it is on disk, and the pages that cannot be read."""
+    pages, problems = {}, []
+    for page in sorted((root / folder).glob("*.md")):
+        path = f"{folder}/{page.name}"
+        try:
+            data = page.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(path, None, f"cannot read the page ({exc.strerror}); "
+                                                "fix or remove it"))
+            continue
+        text = _text(path, data, path, problems)
+        if text is not None:
+            pages[path] = text
+    return pages, problems
+
+
+def pages_at(root: Path, base: str, folder: str) -> tuple[dict[str, str], list[Problem]]:
+    """Every page in folder (relative to root) at revision base, as path to text, and the
+    pages that are not text."""
     _require_repository(root)
     if base.startswith("-") or not _is_commit(root, base):
         raise DigestError.at(base, None, "unknown git revision; name a branch, tag or commit "
@@ -51,13 +78,15 @@ def pages_at(root: Path, base: str, folder: str) -> dict[str, str]:
     # ls-tree names paths relative to root, as 'BASE:./path' does.
     paths = sorted(p for p in listed.stdout.decode().split("\0") if p.endswith(".md"))
     if not paths:
-        return {}
+        return {}, []
     batch = _git(root, "cat-file", "--batch",
                  stdin="".join(f"{base}:./{p}\n" for p in paths).encode())
-    out, data, at = {}, batch.stdout, 0
+    out, problems, data, at = {}, [], batch.stdout, 0
     for path in paths:  # one 'git show' for all pages: "<sha> blob <size>\n<bytes>\n" each
         header_end = data.index(b"\n", at)
         size = int(data[at:header_end].split()[2])
-        out[path] = data[header_end + 1:header_end + 1 + size].decode("utf-8", "replace")
+        text = _text(path, data[header_end + 1:header_end + 1 + size], f"{base}:{path}", problems)
+        if text is not None:
+            out[path] = text
         at = header_end + 1 + size + 1
-    return out
+    return out, problems

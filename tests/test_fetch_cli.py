@@ -152,7 +152,8 @@ def test_items_the_reader_refuses_are_reported_and_nothing_is_saved(hub, project
     hub.days[FRIDAY] = broken
     result = run_digest(project, "fetch", "--date", FRIDAY, *FAST, env=env_for(hub.endpoint))
     assert result.returncode == 1
-    assert result.stderr.startswith("2026-06-12-hf-daily.json:")
+    # The day's address, not the file it would have been saved as (issue 13, case 15).
+    assert result.stderr.startswith(f"{hub.endpoint}/api/daily_papers?date={FRIDAY}: ")
     assert "item 2: paper has no 'title'" in result.stderr
     assert list((project / "sources").iterdir()) == []
 
