@@ -20,7 +20,7 @@ from .readers import SourceFile, read_source
 from .render import GENERATED_DIRS, GENERATED_FILES, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
-from .write import WriteReport, changes, write_tree
+from .write import WriteReport, changes, locked, write_tree
 
 # A progress reporter: wraps an iterable and a label, yields the same items.
 Track = Callable[[Sequence, str], Iterable]
@@ -39,6 +39,8 @@ class Inputs:
     pages: tuple[tuple[str, str], ...]  # (path relative to the project, text), sorted
     generated: frozenset[str]  # generated files now in content/, relative to it
     sources_path: str  # the sources folder as messages name it ([tool.digest] sources)
+    # Each page's bytes as read: generate replaces a page only while it still holds them.
+    originals: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,12 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     except UnicodeDecodeError as exc:
         problems.add(vocab_path, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
         vocab_text = ""
-    pages = []
+    pages, originals = [], []
     papers_dir = project.content / "papers"
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
         try:
-            pages.append((project.relative(path), path.read_bytes().decode("utf-8")))
+            originals.append((project.relative(path), path.read_bytes()))
+            pages.append((project.relative(path), originals[-1][1].decode("utf-8")))
         except UnicodeDecodeError as exc:
             problems.add(project.relative(path), None,
                          f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
@@ -104,7 +107,7 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
-                  project.relative(project.sources))
+                  project.relative(project.sources), tuple(originals))
 
 
 def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
@@ -198,10 +201,31 @@ def _unknown_tag(tag: str, vocab: Vocabulary) -> str:
 
 
 def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteReport]:
-    """Plan everything, then write what changed; nothing is written if planning fails."""
-    the_plan = plan(load(project), site_info(project), track)
-    report = write_tree(project.content, the_plan.files, the_plan.stale)
-    return the_plan, report
+    """Plan everything, then write what changed; nothing is written if planning fails.
+
+    One run at a time: the lock is held from reading to writing, so a second run reads
+    what the first wrote. A page edited meanwhile is left alone (see ``late_edits``).
+    """
+    with locked(project.content, shown=project.relative(project.content)):
+        inputs = load(project)
+        the_plan = plan(inputs, site_info(project), track)
+        return the_plan, write_planned(project, inputs, the_plan)
+
+
+def write_planned(project: Project, inputs: Inputs, the_plan: Plan) -> WriteReport:
+    """Write a plan into content/, replacing pages only while they hold what was read."""
+    content = project.relative(project.content)
+    read = {path[len(content) + 1:]: data for path, data in inputs.originals}
+    expected = {path: read.get(path) for path in the_plan.files if path.startswith("papers/")}
+    return write_tree(project.content, the_plan.files, the_plan.stale, expected=expected,
+                      shown=content)
+
+
+def late_edits(project: Project, report: WriteReport) -> list[Problem]:
+    """The pages generate left alone because someone saved them while it ran."""
+    content = project.relative(project.content)
+    return [Problem(f"{content}/{path}", None, "changed while generate ran; left as you "
+                    "saved it; run 'digest generate' again") for path in report.changed]
 
 
 def _difference(project: Project, path: str, expected: bytes) -> Problem:
