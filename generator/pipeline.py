@@ -20,7 +20,7 @@ from .readers import SourceFile, read_source
 from .render import GENERATED_DIRS, GENERATED_FILES, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
-from .write import WriteReport, changes, locked, write_tree
+from .write import WriteReport, changes, leftover_temp_files, locked, write_tree
 
 # A progress reporter: wraps an iterable and a label, yields the same items.
 Track = Callable[[Sequence, str], Iterable]
@@ -260,12 +260,17 @@ def site_info(project: Project) -> SiteInfo:
 
 def check(project: Project) -> list[Problem]:
     """Every reason the tree is not what generate would write; writes nothing."""
+    content = project.relative(project.content)
+    problems = [Problem(f"{content}/{relative}", None, "left by an interrupted run; run "
+                        "'digest generate' to remove it")
+                for relative in leftover_temp_files(project.content)]
+    problems += [Problem(f"{project.relative(project.sources)}/{relative}", None,
+                         "left by an interrupted run; delete it")
+                 for relative in leftover_temp_files(project.sources)]
     try:
         the_plan = plan(load(project), site_info(project))
     except DigestError as exc:
-        return list(exc.problems)
-    problems = []
-    content = project.relative(project.content)
+        return problems + list(exc.problems)
     for relative, expected in changes(project.content, the_plan.files).items():
         problems.append(_difference(project, f"{content}/{relative}", expected))
     for relative in sorted(the_plan.stale):

@@ -57,7 +57,7 @@ def safe_path(root: Path, relative: str) -> Path:
 
 # What atomic_write's temporary files are called: ".<name>.<8 random>.digest-tmp". A run
 # killed mid-write leaves them behind; no other program makes names like these.
-TEMP_SUFFIX = ".tmp"
+TEMP_SUFFIX = ".digest-tmp"
 _TEMP = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 _CANNOT = {errno.EROFS: ("read-only file system", "make the folder writable"),
