@@ -7,6 +7,7 @@ and reports every problem it found in one DigestError before anything touches th
 from __future__ import annotations
 
 import difflib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -92,12 +93,21 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     pages, originals = [], []
     papers_dir = project.content / "papers"
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
+        if _not_a_page(path.name):
+            continue
+        odd = _odd_entry(path)
+        if odd:
+            problems.add(project.relative(path), None, odd)
+            continue
         try:
             originals.append((project.relative(path), path.read_bytes()))
             pages.append((project.relative(path), originals[-1][1].decode("utf-8")))
         except UnicodeDecodeError as exc:
             problems.add(project.relative(path), None,
                          f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+        except OSError as exc:
+            problems.add(project.relative(path), None, f"cannot be read ({exc.strerror}); "
+                                                       "make it readable, or remove it")
     generated = set()
     for folder in GENERATED_DIRS:
         base = project.content / folder
@@ -108,6 +118,27 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals))
+
+
+def _not_a_page(name: str) -> bool:
+    # Editors' lock, swap and backup files, and any dotfile, sit next to pages unasked.
+    return name.startswith(".") or name.endswith(("~", ".swp"))
+
+
+def _odd_entry(path: Path) -> str | None:
+    """Why a ``*.md`` entry in papers/ cannot be a page, if it cannot."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "is a symbolic link to nothing; remove it (a page is a regular file)"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror}); make it readable, or remove it"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a page; move it out of the papers folder"
+    if not stat.S_ISREG(mode):
+        # Reading a pipe or a device would hang or never end.
+        return "is not a regular file; remove it (a page is a regular file)"
+    return None
 
 
 def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
