@@ -57,3 +57,41 @@ def test_an_entry_named_like_a_page_that_is_not_a_file_is_reported(small, make, 
         assert result.returncode == 1, result.stderr
         assert f"content/papers/x.md: {message}" in result.stderr
         assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def refuse(code: int):
+    """A writer hook: the system refuses every replace inside content/ with this errno."""
+    def hook(path: Path) -> None:
+        if "content" in path.parts:
+            raise OSError(code, os.strerror(code))
+    return hook
+
+
+@pytest.mark.parametrize("code, message", [
+    (errno.EROFS, "cannot write (read-only file system); make the folder writable and run again"),
+    (errno.ENOSPC, "cannot write (no space left on the disk); free some space and run again"),
+    (errno.EACCES, "cannot write (permission denied); make the folder writable and run again"),
+    (errno.EPERM, "cannot write (permission denied); make the folder writable and run again"),
+], ids=["EROFS", "ENOSPC", "EACCES", "EPERM"])
+def test_a_refused_write_is_one_line_naming_the_path(small, monkeypatch, capsys, code, message):
+    (small / "sources/2025-01-06-hf-papers.txt").write_text(
+        listing("Jan 6", ("Spiking codes", ABSTRACT)), "utf-8")
+    monkeypatch.setattr(write, "BEFORE_REPLACE", refuse(code))
+    assert main(["--root", str(small), "generate"]) == 1
+    err = capsys.readouterr().err
+    first, *_ = err.splitlines()
+    assert first.startswith("content/") and first.endswith(f".md: {message}"), err
+    assert (small / first.split(":")[0]).is_file()  # names the file it could not write
+    assert "internal error" not in err and "Traceback" not in err
+    assert not [p for p in (small / "content").rglob("*") if p.name.endswith("digest-tmp")]
+
+
+def test_add_is_all_or_nothing_when_content_cannot_be_written(small, monkeypatch, capsys):
+    new = small.parent / "2025-01-06-hf-papers.txt"
+    new.write_text(listing("Jan 6", ("Spiking codes", ABSTRACT)), "utf-8")
+    before = tree(small)
+    monkeypatch.setattr(write, "BEFORE_REPLACE", refuse(errno.EROFS))
+    assert main(["--root", str(small), "add", str(new)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write (read-only file system)" in err and "internal error" not in err
+    assert tree(small) == before  # the new source is not left in sources/
