@@ -21,10 +21,10 @@ import pytest
 
 import synthetic
 from conftest import ABSTRACT, ROOT, listing, make_project, python, run_digest, tree
-from generator.write import LOCK
 
 PAPERS, DAYS, OLD_DAYS = 1000, 12, 9
 TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.digest-tmp")  # what the writer's temporary files are called
+LOCK = ".digest.lock"  # what a killed run may leave in content/
 WATCHED = ("bib", "dates", "feeds", "papers", "topics", ".")
 
 
