@@ -12,10 +12,10 @@ import datetime as dt
 from pathlib import Path, PurePath
 
 from .errors import DigestError, Problem
-from .pipeline import Plan, load, plan, site_info
+from .pipeline import Plan, load, plan, site_info, write_planned
 from .project import Project
 from .readers import SourceFile, hfpage, read_source, registry
-from .write import WriteReport, atomic_write, write_tree
+from .write import WriteReport, atomic_write, locked
 
 STEM = "hf-papers"  # sources/<date>-hf-papers<suffix>
 
@@ -84,11 +84,20 @@ def add(project: Project, file: Path, day: dt.date | None = None
     except OSError as exc:
         raise DigestError.at(file, None, f"cannot read the file ({exc.strerror}); check "
                                          "the path") from None
-    inputs = load(project, require_sources=False)
-    source = place(file.name, data, {s.name: s.data for s in inputs.sources}, day,
-                   project.default_year, folder=project.relative(project.sources))
-    inputs = dataclasses.replace(inputs, sources=tuple(
-        sorted((*inputs.sources, source), key=lambda s: s.name)))
-    the_plan = plan(inputs, site_info(project))
-    atomic_write(project.sources / source.name, source.data)
-    return source, the_plan, write_tree(project.content, the_plan.files, the_plan.stale)
+    with locked(project.content, shown=project.relative(project.content)):
+        inputs = load(project, require_sources=False)
+        source = place(file.name, data, {s.name: s.data for s in inputs.sources}, day,
+                       project.default_year, folder=project.relative(project.sources))
+        inputs = dataclasses.replace(inputs, sources=tuple(
+            sorted((*inputs.sources, source), key=lambda s: s.name)))
+        the_plan = plan(inputs, site_info(project))
+        target = project.sources / source.name
+        shown = f"{inputs.sources_path}/{source.name}"
+        if not atomic_write(target, source.data, None, shown):
+            raise DigestError.at(shown, None, "appeared while digest add ran; see what it is, "
+                                              "then add the listing again")
+        try:
+            return source, the_plan, write_planned(project, inputs, the_plan)
+        except BaseException:
+            target.unlink(missing_ok=True)  # all or nothing: the digest is as it was
+            raise

@@ -14,6 +14,7 @@ import click
 
 from . import fetch, pipeline
 from .errors import DigestError
+from .write import WriteError
 from .project import Project
 
 PROGRESS_FROM = 500  # items; shorter runs finish before a bar helps
@@ -29,8 +30,11 @@ class _Group(click.Group):
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             count = len(exc.problems)
-            click.echo(f"digest: {count} problem{'s' if count != 1 else ''} found; "
-                       "nothing was written", err=True)
+            # A refused write stops a run part-way; each file is still whole, old or new.
+            done = "files before it were written" if isinstance(exc, WriteError) \
+                else "nothing was written"
+            click.echo(f"digest: {count} problem{'s' if count != 1 else ''} found; {done}",
+                       err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -76,7 +80,18 @@ class _Bar:
 
 
 def _generate(project: Project) -> None:
-    _report(*pipeline.generate(project, _track))
+    the_plan, report = pipeline.generate(project, _track)
+    _report(the_plan, report)
+    _exit_if_edited(project, report)
+
+
+def _exit_if_edited(project: Project, report) -> None:
+    """Exit 1 when a page was saved while generate ran: it was left as saved, not updated."""
+    late = pipeline.late_edits(project, report)
+    for problem in late:
+        click.echo(str(problem), err=True)
+    if late:
+        click.get_current_context().exit(1)
 
 
 def _count(n: int, noun: str) -> str:
@@ -178,6 +193,7 @@ def add_command(ctx: click.Context, file: Path, day) -> None:
     source, the_plan, report = add(project, file, day.date() if day else None)
     click.echo(f"add: {file} saved as {project.relative(project.sources)}/{source.name}")
     _report(the_plan, report)
+    _exit_if_edited(project, report)
 
 
 @cli.command("diff")
@@ -242,11 +258,15 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
 
 
 def _regenerate(project: Project) -> None:
+    # In the watcher's thread: report, never exit; the next change regenerates again.
     try:
-        _generate(project)
+        the_plan, report = pipeline.generate(project)
+        _report(the_plan, report)
+        problems = pipeline.late_edits(project, report)
     except DigestError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        problems = list(exc.problems)
+    for problem in problems:
+        click.echo(str(problem), err=True)
 
 
 def _today_utc() -> dt.date:

@@ -7,6 +7,7 @@ and reports every problem it found in one DigestError before anything touches th
 from __future__ import annotations
 
 import difflib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -20,7 +21,7 @@ from .readers import SourceFile, read_source
 from .render import GENERATED_DIRS, GENERATED_FILES, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
-from .write import WriteReport, changes, write_tree
+from .write import WriteReport, changes, leftover_temp_files, locked, write_tree
 
 # A progress reporter: wraps an iterable and a label, yields the same items.
 Track = Callable[[Sequence, str], Iterable]
@@ -39,6 +40,8 @@ class Inputs:
     pages: tuple[tuple[str, str], ...]  # (path relative to the project, text), sorted
     generated: frozenset[str]  # generated files now in content/, relative to it
     sources_path: str  # the sources folder as messages name it ([tool.digest] sources)
+    # Each page's bytes as read: generate replaces a page only while it still holds them.
+    originals: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,14 +90,24 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     except UnicodeDecodeError as exc:
         problems.add(vocab_path, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
         vocab_text = ""
-    pages = []
+    pages, originals = [], []
     papers_dir = project.content / "papers"
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
+        if _not_a_page(path.name):
+            continue
+        odd = _odd_entry(path)
+        if odd:
+            problems.add(project.relative(path), None, odd)
+            continue
         try:
-            pages.append((project.relative(path), path.read_bytes().decode("utf-8")))
+            originals.append((project.relative(path), path.read_bytes()))
+            pages.append((project.relative(path), originals[-1][1].decode("utf-8")))
         except UnicodeDecodeError as exc:
             problems.add(project.relative(path), None,
                          f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+        except OSError as exc:
+            problems.add(project.relative(path), None, f"cannot be read ({exc.strerror}); "
+                                                       "make it readable, or remove it")
     generated = set()
     for folder in GENERATED_DIRS:
         base = project.content / folder
@@ -104,7 +117,28 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
-                  project.relative(project.sources))
+                  project.relative(project.sources), tuple(originals))
+
+
+def _not_a_page(name: str) -> bool:
+    # Editors' lock, swap and backup files, and any dotfile, sit next to pages unasked.
+    return name.startswith(".") or name.endswith(("~", ".swp"))
+
+
+def _odd_entry(path: Path) -> str | None:
+    """Why a ``*.md`` entry in papers/ cannot be a page, if it cannot."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "is a symbolic link to nothing; remove it (a page is a regular file)"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror}); make it readable, or remove it"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a page; move it out of the papers folder"
+    if not stat.S_ISREG(mode):
+        # Reading a pipe or a device would hang or never end.
+        return "is not a regular file; remove it (a page is a regular file)"
+    return None
 
 
 def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
@@ -225,10 +259,31 @@ def _unknown_tag(tag: str, vocab: Vocabulary) -> str:
 
 
 def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteReport]:
-    """Plan everything, then write what changed; nothing is written if planning fails."""
-    the_plan = plan(load(project), site_info(project), track)
-    report = write_tree(project.content, the_plan.files, the_plan.stale)
-    return the_plan, report
+    """Plan everything, then write what changed; nothing is written if planning fails.
+
+    One run at a time: the lock is held from reading to writing, so a second run reads
+    what the first wrote. A page edited meanwhile is left alone (see ``late_edits``).
+    """
+    with locked(project.content, shown=project.relative(project.content)):
+        inputs = load(project)
+        the_plan = plan(inputs, site_info(project), track)
+        return the_plan, write_planned(project, inputs, the_plan)
+
+
+def write_planned(project: Project, inputs: Inputs, the_plan: Plan) -> WriteReport:
+    """Write a plan into content/, replacing pages only while they hold what was read."""
+    content = project.relative(project.content)
+    read = {path[len(content) + 1:]: data for path, data in inputs.originals}
+    expected = {path: read.get(path) for path in the_plan.files if path.startswith("papers/")}
+    return write_tree(project.content, the_plan.files, the_plan.stale, expected=expected,
+                      shown=content)
+
+
+def late_edits(project: Project, report: WriteReport) -> list[Problem]:
+    """The pages generate left alone because someone saved them while it ran."""
+    content = project.relative(project.content)
+    return [Problem(f"{content}/{path}", None, "changed while generate ran; left as you "
+                    "saved it; run 'digest generate' again") for path in report.changed]
 
 
 def _difference(project: Project, path: str, expected: bytes) -> Problem:
@@ -256,12 +311,17 @@ def site_info(project: Project) -> SiteInfo:
 
 def check(project: Project) -> list[Problem]:
     """Every reason the tree is not what generate would write; writes nothing."""
+    content = project.relative(project.content)
+    problems = [Problem(f"{content}/{relative}", None, "left by an interrupted run; run "
+                        "'digest generate' to remove it")
+                for relative in leftover_temp_files(project.content)]
+    problems += [Problem(f"{project.relative(project.sources)}/{relative}", None,
+                         "left by an interrupted run; delete it")
+                 for relative in leftover_temp_files(project.sources)]
     try:
         the_plan = plan(load(project), site_info(project))
     except DigestError as exc:
-        return list(exc.problems)
-    problems = []
-    content = project.relative(project.content)
+        return problems + list(exc.problems)
     for relative, expected in changes(project.content, the_plan.files).items():
         problems.append(_difference(project, f"{content}/{relative}", expected))
     for relative in sorted(the_plan.stale):

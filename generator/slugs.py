@@ -34,23 +34,30 @@ def base_slug(title: str, key: str) -> str:
 
 
 def match_pages(papers: list[Paper], pages: list[CuratedPage]) -> dict[str, CuratedPage]:
-    """Map paper keys to the existing page each one already has."""
+    """Map paper keys to the existing page each one already has.
+
+    A page with an arXiv id belongs to that id alone. A title match is only allowed to a
+    page without an id: one that never had it, or that a source now gives an id to.
+    """
     by_key = {p.key: p for p in pages}
     by_arxiv = {p.arxiv_id: p for p in pages if p.arxiv_id}
-    by_title = {}
+    by_title: dict[str, CuratedPage] = {}
     for page in sorted(pages, key=lambda p: p.path):
+        if page.arxiv_id or page.key.startswith("arxiv:"):
+            continue  # another paper of the same title must not take its notes
         by_title.setdefault(identity_title(page.title), page)
         if page.key.startswith("title:"):
             by_title.setdefault(page.key[len("title:"):], page)
     found: dict[str, CuratedPage] = {}
     taken: set[str] = set()
-    for paper in papers:
-        for candidate in (by_key.get(paper.key), by_arxiv.get(paper.arxiv_id),
-                          by_title.get(paper.title_key)):
+    # Ids first, for every paper, so no title match can take a page its own paper claims.
+    for lookup in (lambda paper: by_key.get(paper.key) or by_arxiv.get(paper.arxiv_id),
+                   lambda paper: by_title.get(paper.title_key)):
+        for paper in papers:
+            candidate = None if paper.key in found else lookup(paper)
             if candidate is not None and candidate.path not in taken:
                 found[paper.key] = candidate
                 taken.add(candidate.path)
-                break
     return found
 
 

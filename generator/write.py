@@ -1,13 +1,24 @@
-"""The careful writer: inside content/, atomically, and only what changed."""
+"""The careful writer: inside content/, atomically, only what changed, and one run at a time.
+
+Two guards keep a curator's work. A lock (``locked``) lets one digest run write at a time;
+the next waits for it. And a page is only replaced while it still holds the bytes the run
+read (compare-and-swap): a note saved while the run worked is left alone and reported, and
+the next run picks it up.
+"""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import re
 import stat
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 from .errors import DigestError
 
@@ -19,7 +30,19 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    changed: tuple[str, ...] = ()  # pages someone edited while the run worked: left alone
 
+
+class WriteError(DigestError):
+    """The system refused a write (read-only, full, no permission); files before it are written."""
+
+
+# Called with a file's path just before it replaces the file (tests save a note there).
+BEFORE_REPLACE: Callable[[Path], None] | None = None
+
+LOCK = ".digest.lock"  # in content/, only while a run writes
+LOCK_WAIT = 60.0  # seconds a run waits for another to finish
+_ANY = object()  # atomic_write's default: replace whatever the file holds
 
 def safe_path(root: Path, relative: str) -> Path:
     """Resolve a generated path, refusing anything that would land outside root."""
@@ -32,8 +55,57 @@ def safe_path(root: Path, relative: str) -> Path:
     return root / relative
 
 
-# What atomic_write's temporary files are called: a run killed mid-write leaves them behind.
-_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+# What atomic_write's temporary files are called: ".<name>.<8 random>.digest-tmp". A run
+# killed mid-write leaves them behind; no other program makes names like these.
+TEMP_SUFFIX = ".digest-tmp"
+_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+
+_CANNOT = {errno.EROFS: ("read-only file system", "make the folder writable"),
+           errno.EACCES: ("permission denied", "make the folder writable"),
+           errno.EPERM: ("permission denied", "make the folder writable"),
+           errno.ENOSPC: ("no space left on the disk", "free some space"),
+           errno.EDQUOT: ("disk quota exceeded", "free some space")}
+
+
+def cannot_write(shown: str, exc: OSError) -> WriteError:
+    """The one-line error for a write the system refused."""
+    why, fix = _CANNOT.get(exc.errno, (exc.strerror or type(exc).__name__, "fix that"))
+    return WriteError.at(shown, None, f"cannot write ({why}); {fix} and run again")
+
+
+@contextmanager
+def locked(root: Path, wait: float | None = None, shown: str | None = None) -> Iterator[None]:
+    """Hold root's digest lock while the block runs; wait up to ``wait`` s for another run."""
+    wait = LOCK_WAIT if wait is None else wait
+    path, shown = root / LOCK, shown or str(root)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+        except OSError as exc:
+            raise cannot_write(f"{shown}/{LOCK}", exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise DigestError.at(shown, None, "another digest run is writing "
+                                     f"{shown}/; wait for it and run again") from None
+            time.sleep(0.05)
+            continue
+        # The run before us removes the file as it lets go; then lock the one there now.
+        try:
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # while still holding it, so no one else sees it go
+        os.close(fd)
 
 
 # Read once, at import: os.umask can only be read by setting it, which races with threads.
@@ -49,60 +121,97 @@ def _mode(path: Path) -> int:
         return 0o666 & ~_UMASK
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_write(path: Path, data: bytes, expected: bytes | None | object = _ANY,
+                 shown: str | None = None) -> bool:
+    """Write through a temporary file in the same folder, then rename over the target.
+
+    With ``expected`` (None: no file), the target is only replaced if it still holds
+    exactly that; otherwise nothing is written and the result is False.
+    """
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fchmod(handle.fileno(), _mode(path))
             os.fsync(handle.fileno())
+        if BEFORE_REPLACE is not None:
+            BEFORE_REPLACE(path)
+        if expected is not _ANY and _current(path) != expected:
+            Path(tmp).unlink()
+            return False
         os.replace(tmp, path)
+        return True
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise cannot_write(shown or str(path), exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def changes(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:
     """The subset of files whose bytes differ from what is on disk."""
     out = {}
     for relative, data in sorted(files.items()):
-        target = safe_path(root, relative)
-        try:
-            if target.read_bytes() == data:
-                continue
-        except FileNotFoundError:
-            pass
-        out[relative] = data
+        if _current(safe_path(root, relative)) != data:
+            out[relative] = data
     return out
 
 
-def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = frozenset()
+def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = frozenset(),
+               *, expected: dict[str, bytes | None] | None = None, shown: str | None = None
                ) -> WriteReport:
-    """Write every changed file atomically and remove stale generated ones."""
+    """Write every changed file atomically and remove stale generated ones.
+
+    A file named in ``expected`` is only replaced while it holds those bytes (None: while
+    it does not exist); one that changed is left alone and listed in ``changed``.
+    ``shown`` is how messages name root.
+    """
+    expected = expected or {}
+    shown = shown or str(root)
     todo = changes(root, files)
     for relative in (r for r in remove if r in files):
         raise DigestError.at(relative, None, "asked to both write and remove this file; "
                                              "this is a bug in digest, please report it")
     removed = leftover_temp_files(root)
     for relative in removed:
-        (root / relative).unlink(missing_ok=True)
+        _unlink(root / relative, f"{shown}/{relative}")
+    written, changed = [], []
     for relative, data in todo.items():
-        atomic_write(safe_path(root, relative), data)
+        ok = atomic_write(safe_path(root, relative), data, expected.get(relative, _ANY),
+                          f"{shown}/{relative}")
+        (written if ok else changed).append(relative)
     for relative in sorted(remove):
         path = safe_path(root, relative)
         if path.exists():
-            path.unlink()
+            _unlink(path, f"{shown}/{relative}")
             removed.append(relative)
     unchanged = tuple(sorted(set(files) - set(todo)))
-    return WriteReport(tuple(todo), unchanged, tuple(removed))
+    return WriteReport(tuple(written), unchanged, tuple(removed), tuple(changed))
+
+
+def _unlink(path: Path, shown: str) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise cannot_write(shown, exc) from None
 
 
 def leftover_temp_files(root: Path) -> list[str]:
     """Temporary files a killed run left in root, relative to it."""
     if not root.is_dir():
         return []
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob(".*.tmp")
-                  if p.is_file() and _TEMP.fullmatch(p.name))
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob(f".*{TEMP_SUFFIX}")
+                  if p.is_file() and not p.is_symlink() and _TEMP.fullmatch(p.name))

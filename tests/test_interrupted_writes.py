@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 
 import synthetic
-from conftest import ABSTRACT, listing, make_project, python, run_digest, tree
+from conftest import ABSTRACT, ROOT, listing, make_project, python, run_digest, tree
 
 PAPERS, DAYS, OLD_DAYS = 1000, 12, 9
-TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # what the writer's temporary files are called
+TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.digest-tmp")  # what the writer's temporary files are called
+LOCK = ".digest.lock"  # what a killed run may leave in content/
 WATCHED = ("bib", "dates", "feeds", "papers", "topics", ".")
 
 
@@ -86,8 +87,8 @@ def test_sigkill_mid_write_leaves_old_or_new_files_and_the_next_run_completes(ve
         kill_while_writing(root, rng)
         left = tree(root / "content")
         for relative, data in left.items():
-            if is_temp(relative):
-                continue  # a temporary file the next run removes
+            if is_temp(relative) or relative == LOCK:
+                continue  # a temporary file the next run removes, or the run's lock
             assert relative in old or relative in new, relative
             assert data in (old.get(relative), new.get(relative)), f"{relative} is neither " \
                                                                    "the old nor the new version"
@@ -103,15 +104,28 @@ def test_the_next_run_removes_temporary_files_a_killed_run_left(tmp_path):
         "2025-01-05-hf-papers.txt": listing("Jan 5", ("Spiking codes", ABSTRACT))})
     assert run_digest(root, "generate").returncode == 0
     generated = tree(root / "content")
-    left = ["papers/.spiking-codes.md.a1b2c3d4.tmp", "dates/.2025-01-05.md.x_9y8z7w.tmp",
+    left = ["papers/.spiking-codes.md.a1b2c3d4.digest-tmp",
+            "dates/.2025-01-05.md.x_9y8z7w.digest-tmp", ".index.md.00000000.digest-tmp"]
+    # Not the writer's names: a curator's own files, even ones that look like temp files.
+    kept = ["papers/.curator-draft.tmp", "papers/notes.tmp", "papers/.notes.abcdefgh.tmp",
             ".index.md.00000000.tmp"]
-    kept = ["papers/.curator-draft.tmp", "papers/notes.tmp"]  # not the writer's names
     for relative in left + kept:
         (root / "content" / relative).write_bytes(b"half a pa")
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    for relative in left:
+        assert f"content/{relative}: left by an interrupted run; run 'digest generate' to " \
+               "remove it" in result.stderr
+    assert not any(k in result.stderr for k in kept)
     result = run_digest(root, "generate")
     assert result.returncode == 0, result.stderr
     assert tree(root / "content") == {**generated, **{k: b"half a pa" for k in kept}}
     assert ", 3 removed" in result.stdout
+
+
+def test_gitignore_ignores_temporary_files_and_the_lock():
+    patterns = (ROOT / ".gitignore").read_text("utf-8").split()
+    assert "*.digest-tmp" in patterns and ".digest.lock" in patterns
 
 
 def test_written_files_are_as_readable_as_any_new_file(tmp_path):
