@@ -37,7 +37,9 @@ _LITERAL_BASE = 0x100000
 _URL_BASE = 0xF0000
 _PRIVATE_PLANES = re.compile("[\U000f0000-\U0010ffff]")
 _LITERAL = re.compile("[\U00100000-\U0010007f]")
-_URL_MARK = re.compile("[\U000f0000-\U000fffff]")
+# A URL's mark is two plane-15 characters (its index in base 65,536), so any number of
+# URLs fits, and none strays into plane 16, where _lit's characters are.
+_URL_MARK = re.compile("[\U000f0000-\U000fffff]{2}")
 _SPECIALS = "\\{}_^~$%&#`'\"<>"
 
 
@@ -400,12 +402,20 @@ def _sanitize(text: str) -> str:
     return _CONTROL.sub("", _CONTROL_SPACE.sub(" ", text))
 
 
+def _url_mark(index: int) -> str:
+    return chr(_URL_BASE + index // 0x10000) + chr(_URL_BASE + index % 0x10000)
+
+
+def _url_index(mark: str) -> int:
+    return (ord(mark[0]) - _URL_BASE) * 0x10000 + ord(mark[1]) - _URL_BASE
+
+
 def _stash_urls(text: str) -> tuple[str, list[str]]:
-    """Replace each URL by one private character so no rule can alter it."""
+    """Replace each URL by a private mark so no rule can alter it."""
     found = _find_urls(text)
     out, last = [], 0
     for i, (start, end, url) in enumerate(found):
-        out += [text[last:start], chr(_URL_BASE + i)]
+        out += [text[last:start], _url_mark(i)]
         last = end
     out.append(text[last:])
     return "".join(out), [url for _s, _e, url in found]
@@ -477,7 +487,7 @@ def _segments(text: str) -> list[_Segment]:
     text = _protect_unmatched_braces(_protect_template_tags(text))
 
     def restore_urls(s: str) -> str:
-        return _URL_MARK.sub(lambda m: found[ord(m[0]) - _URL_BASE], s)
+        return _URL_MARK.sub(lambda m: found[_url_index(m[0])], s)
 
     raw: list[_Segment] = []
     for kind, chunk in _split_styles(text):
@@ -487,7 +497,7 @@ def _segments(text: str) -> list[_Segment]:
             continue
         for piece in re.split(f"({_URL_MARK.pattern})", cleaned):
             if _URL_MARK.fullmatch(piece):
-                raw.append(_Segment("url", found[ord(piece) - _URL_BASE]))
+                raw.append(_Segment("url", found[_url_index(piece)]))
             elif piece:
                 raw.append(_Segment("text", piece))
     return _normalize_segments(raw)

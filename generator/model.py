@@ -86,6 +86,7 @@ class Topic:
     strong: tuple[str, ...] = ()  # case-insensitive phrases that count on one mention
     title_only: tuple[str, ...] = ()  # case-insensitive phrases that count only in the title
     min_mentions: int = 2  # mentions of the other rules the abstract needs to count
+    pattern_lines: tuple[int, ...] = field(default=(), compare=False)  # in topics.yml
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ and reports every problem it found in one DigestError before anything touches th
 from __future__ import annotations
 
 import difflib
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from .dedupe import deduplicate
 from .errors import Collector, DigestError, Problem
 from .model import Entry, Listing, SiteInfo
 from .project import Project
-from .readers import SourceFile, read_source
+from .readers import SourceFile, read_source, registry
 from .render import GENERATED_DIRS, GENERATED_FILES, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
@@ -73,10 +74,18 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     if not project.sources.is_dir() and require_sources:
         problems.add(project.relative(project.sources), None,
                      "the sources folder is missing; create it and add a day's listing")
-    files = sorted(p for p in project.sources.rglob("*") if p.is_file()
-                   and not p.name.startswith(".")) if project.sources.is_dir() else []
-    sources = tuple(SourceFile(p.relative_to(project.sources).as_posix(), p.read_bytes(),
-                               project.default_year) for p in files)
+    files = _source_files(project, problems) if project.sources.is_dir() else []
+    sources = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.add(project.relative(path), None, f"cannot be read ({exc.strerror}); "
+                                                       "make it readable, or remove it")
+            continue
+        sources.append(SourceFile(path.relative_to(project.sources).as_posix(), data,
+                                  project.default_year))
+    sources = tuple(sources)
     if not files and project.sources.is_dir() and require_sources:
         problems.add(project.relative(project.sources), None,
                      "there are no sources; add a day's listing with 'digest add FILE'")
@@ -123,6 +132,50 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
 def _not_a_page(name: str) -> bool:
     # Editors' lock, swap and backup files, and any dotfile, sit next to pages unasked.
     return name.startswith(".") or name.endswith(("~", ".swp"))
+
+
+def _source_files(project: Project, problems: Collector) -> list[Path]:
+    """Every source file below the sources folder; entries that cannot be one are problems.
+
+    Dotfiles and editor backups are passed over. Links are not followed into folders, so a
+    link loop cannot hang the walk; a link to a file is read like the file.
+    """
+    found = []
+    for folder, dirs, names in os.walk(project.sources):
+        base = Path(folder)
+        for name in sorted(dirs):
+            path = base / name
+            if _not_a_page(name):
+                dirs.remove(name)
+            elif path.is_symlink():
+                problems.add(project.relative(path), None,
+                             "is a link to a folder, which is not read; put the folder itself "
+                             "here, or remove the link")
+            elif "." + name.rsplit(".", 1)[-1].lower() in registry() and "." in name:
+                problems.add(project.relative(path), None,
+                             "is a folder named like a listing; rename it, or put the listing "
+                             "file here in its place")
+        for name in names:
+            if _not_a_page(name):
+                continue
+            path = base / name
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError:
+                problems.add(project.relative(path), None,
+                             "is a symbolic link to nothing; restore its target, or remove it")
+                continue
+            except OSError as exc:
+                problems.add(project.relative(path), None,
+                             f"cannot be read ({exc.strerror}); replace it with the listing "
+                             "file, or remove it")
+                continue
+            if not stat.S_ISREG(mode):
+                problems.add(project.relative(path), None,
+                             "is not a regular file; remove it (a listing is a regular file)")
+                continue
+            found.append(path)
+    return sorted(found)
 
 
 def _odd_entry(path: Path) -> str | None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
 import yaml
 
 from .clean import plain
-from .errors import DigestError, Problem, yaml_error
+from .errors import DigestError, Problem, excerpt, yaml_error
 from .model import Paper, Topic
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -31,6 +32,9 @@ _RULE_KEYS = ("phrases", "words", "patterns", "strong", "title_only")
 _KEYS = {"name", "description", "exclude", "min_mentions", *_RULE_KEYS}
 _TOP_KEYS = ("min_mentions", "topics")
 MIN_MENTIONS = 2  # abstract mentions a topic needs, unless topics.yml says otherwise
+# Seconds one search of a curator's regular expression may take: a pattern with nested
+# repeats can backtrack for hours on one abstract, and would hang generate and serve.
+PATTERN_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Vocabulary:
     """The topics in curated order, with their rules compiled."""
 
     topics: tuple[Topic, ...]
+    path: str = "topics.yml"  # as messages name it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", {t.slug: _compile(t) for t in self.topics})
@@ -62,10 +67,24 @@ class Vocabulary:
         chosen = []
         for topic in self.topics:
             rules = self._compiled[topic.slug]
-            if (_selects(rules, topic.min_mentions, title, body)
-                    and not (rules.exclude and rules.exclude.search(text))):
+            try:
+                selected = _selects(rules, topic.min_mentions, title, body)
+            except TimeoutError:
+                raise self._too_slow(topic, text, paper) from None
+            if selected and not (rules.exclude and rules.exclude.search(text)):
                 chosen.append(topic.slug)
         return tuple(chosen)
+
+    def _too_slow(self, topic: Topic, text: str, paper: Paper) -> DigestError:
+        """The error for a topic whose patterns ran past the time limit on a paper."""
+        lines = topic.pattern_lines or (None,) * len(topic.patterns)
+        slow = [(p, line) for p, line in zip(topic.patterns, lines) if _times_out(p, text)]
+        pattern, line = slow[0] if slow else (" | ".join(topic.patterns), lines[0])
+        return DigestError.at(
+            self.path, line,
+            f"topic '{topic.slug}': the pattern {pattern!r} took more than "
+            f"{PATTERN_TIMEOUT:g} s on the paper {excerpt(plain(paper.title))}; simplify "
+            "it (nested repeats such as (a+)+ backtrack without end)")
 
 
 @dataclass(frozen=True)
@@ -112,11 +131,38 @@ def _whole(alternatives: list[str], flags: int = 0) -> re.Pattern | None:
 def _compile(topic: Topic) -> _Rules:
     match = [_whole([_phrase(p) for p in topic.phrases], re.I),
              _whole([_phrase(w) for w in topic.words]),
-             re.compile("|".join(f"(?:{p})" for p in topic.patterns), re.I) if topic.patterns else None]
+             _Guarded(_user_pattern("|".join(f"(?:{p})" for p in topic.patterns)))
+             if topic.patterns else None]
     return _Rules(tuple(m for m in match if m),
                   _whole([_phrase(p) for p in topic.strong], re.I),
                   _whole([_phrase(p) for p in topic.title_only], re.I),
                   _whole([_phrase(p) for p in topic.exclude], re.I))
+
+
+def _user_pattern(pattern: str):
+    # The regex package, because re cannot stop a search; VERSION0 reads patterns as re does.
+    return regex.compile(pattern, regex.I | regex.V0)
+
+
+def _times_out(pattern: str, text: str) -> bool:
+    try:
+        _user_pattern(pattern).search(text, timeout=PATTERN_TIMEOUT)
+    except TimeoutError:
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Guarded:
+    """A curator's compiled pattern whose every search stops at PATTERN_TIMEOUT."""
+
+    pattern: object
+
+    def search(self, text: str):
+        return self.pattern.search(text, timeout=PATTERN_TIMEOUT)
+
+    def finditer(self, text: str):
+        return self.pattern.finditer(text, timeout=PATTERN_TIMEOUT)
 
 
 def parse_vocabulary(text: str, path: str) -> Vocabulary:
@@ -160,7 +206,7 @@ def parse_vocabulary(text: str, path: str) -> Vocabulary:
             topics.append(topic)
     if problems:
         raise DigestError(problems)
-    return Vocabulary(tuple(topics))
+    return Vocabulary(tuple(topics), path)
 
 
 def _get(node: yaml.MappingNode, key: str):
@@ -197,10 +243,13 @@ def _topic(path: str, slug: str, line: int, node, problems: list[Problem],
                 continue
             fields[key] = items
             if key == "patterns":
+                fields["pattern_lines"] = tuple(n.start_mark.line + 1 for n in value.value)
                 for item, iline in zip(items, (n.start_mark.line + 1 for n in value.value)):
                     try:
+                        # re's message, which names the position; regex runs it later.
                         re.compile(item)
-                    except re.error as exc:
+                        _user_pattern(item)
+                    except (re.error, regex.error) as exc:
                         problems.append(Problem(
                             path, iline, f"topic '{slug}': invalid regular expression "
                                          f"{item!r} ({exc}); fix or remove it"))
@@ -213,7 +262,7 @@ def _topic(path: str, slug: str, line: int, node, problems: list[Problem],
     if len(problems) > before:
         return None
     return Topic(slug=slug, name=fields["name"], description=fields["description"],
-                 min_mentions=min_mentions,
+                 min_mentions=min_mentions, pattern_lines=fields.get("pattern_lines", ()),
                  **{k: tuple(fields.get(k, ())) for k in (*_RULE_KEYS, "exclude")})
 
 

@@ -1,0 +1,103 @@
+"""Issue 13, cases 12, 13 and 17c: a slow vocabulary pattern, odd entries in the sources
+folder, and an abstract with more URLs than one private plane holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import ABSTRACT, listing, make_project, run_digest
+from generator import clean
+
+DAY = listing("Mar 11", ("Sparse codes in spiking networks", ABSTRACT))
+
+
+def problems(result) -> list[str]:
+    return [line for line in result.stderr.splitlines()
+            if not line.startswith("digest:") and ": warning: " not in line]
+
+
+# -- 12. a pathological pattern stops with its line, instead of hanging ------------------
+
+def test_a_pattern_that_backtracks_without_end_is_an_error_naming_its_line(tmp_path):
+    slow = "a" * 40 + "b"
+    root = make_project(tmp_path / "d", {"2025-03-11-hf-papers.txt": listing(
+        "Mar 11", ("Sparse codes in spiking networks", ABSTRACT + " " + slow))})
+    vocab = root / "topics.yml"
+    text = vocab.read_text("utf-8")
+    text = text.replace("topics:\n", "topics:\n  slow-topic:\n    name: Slow\n"
+                        "    description: A pattern that backtracks.\n"
+                        "    patterns:\n    - '(a|aa)+$'\n", 1)
+    vocab.write_text(text, "utf-8")
+    line = text.splitlines().index("    - '(a|aa)+$'") + 1
+    for command in ("generate", "check"):
+        result = run_digest(root, command)
+        assert result.returncode == 1, result.stderr
+        assert problems(result) == [
+            f"topics.yml:{line}: topic 'slow-topic': the pattern '(a|aa)+$' took more than 1 s "
+            "on the paper 'Sparse codes in spiking networks'; simplify it (nested repeats "
+            "such as (a+)+ backtrack without end)"]
+    assert not list((root / "content").rglob("*.md"))
+
+
+# -- 13. entries of the sources folder that cannot be a listing -------------------------
+
+def test_odd_entries_in_the_sources_folder_are_named_and_dotfiles_passed_over(tmp_path):
+    root = make_project(tmp_path / "d", {"2025-03-11-hf-papers.txt": DAY})
+    sources = root / "sources"
+    os.symlink(sources / "gone.txt", sources / "broken.txt")
+    os.symlink(sources / "loop.txt", sources / "loop.txt")
+    (sources / "2025-03-12-hf-papers.txt").mkdir()
+    os.symlink(tmp_path, sources / "elsewhere")
+    (sources / ".2025-03-11-hf-papers.txt.swp").write_bytes(b"\0\1binary")
+    (sources / "2025-03-11-hf-papers.txt~").write_text("old copy", "utf-8")
+    (sources / ".#2025-03-11-hf-papers.txt").write_text("lock", "utf-8")
+    expected = [
+        "sources/2025-03-12-hf-papers.txt: is a folder named like a listing; rename it, or "
+        "put the listing file here in its place",
+        "sources/broken.txt: is a symbolic link to nothing; restore its target, or remove it",
+        "sources/elsewhere: is a link to a folder, which is not read; put the folder itself "
+        "here, or remove the link",
+        "sources/loop.txt: cannot be read (Too many levels of symbolic links); replace it "
+        "with the listing file, or remove it",
+    ]
+    for command in ("generate", "check"):
+        result = run_digest(root, command)
+        assert result.returncode == 1, result.stderr
+        assert problems(result) == expected
+        assert "Traceback" not in result.stderr
+    for name in ("broken.txt", "loop.txt", "elsewhere"):
+        (sources / name).unlink()
+    (sources / "2025-03-12-hf-papers.txt").rmdir()
+    result = run_digest(root, "generate")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_subfolder_of_sources_is_still_read(tmp_path):
+    root = make_project(tmp_path / "d", {"2025/2025-03-11-hf-papers.txt": DAY})
+    result = run_digest(root, "generate")
+    assert result.returncode == 0, result.stderr
+    assert (root / "content/papers/sparse-codes-in-spiking-networks.md").exists()
+
+
+# -- 17c. any number of URLs in one abstract --------------------------------------------
+
+def test_more_urls_than_one_private_plane_holds_all_stay_links():
+    count = 70_000
+    text = " ".join(f"https://example.org/{i}" for i in range(count))
+    segments = clean._segments(text)
+    found = [s.text for s in segments if s.kind == "url"]
+    assert len(found) == count
+    assert found[0] == "https://example.org/0"
+    assert found[65_536] == "https://example.org/65536"
+    assert found[-1] == f"https://example.org/{count - 1}"
+    # Past index 65,535 a one-character mark fell into plane 16, where literal TeX
+    # characters live, and came back as a stray character instead of the URL.
+    assert all(u.startswith("https://example.org/") for u in found)
+
+
+def test_a_few_urls_render_as_before():
+    assert clean.urls("See https://a.org/x and https://b.org/y.") == (
+        "https://a.org/x", "https://b.org/y")
