@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,13 @@ from pathlib import Path
 import frontmatter
 import pytest
 import yaml
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the same examples on every run, so a red build is never a roll of the dice;
+# runs elsewhere keep drawing new ones (and print how to replay a failure).
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
