@@ -98,8 +98,14 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _warn(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"{warning.path}:{warning.line}: warning: {warning.message}", err=True)
+
+
 def _report(the_plan: pipeline.Plan, report) -> None:
     s = the_plan.stats
+    _warn(the_plan.warnings)
     click.echo(
         f"generate: {_count(s.listings, 'listing')} read from {_count(s.files, 'file')}, "
         f"{_count(s.papers, 'distinct paper')}, {_count(s.merged, 'duplicate')} merged, "
@@ -128,7 +134,8 @@ def check(ctx: click.Context) -> None:
     # A warning, not a problem: a fresh copy's own CI runs check before its owner has.
     for warning in placeholders(project):
         click.echo(str(warning), err=True)
-    problems = pipeline.check(project)
+    problems, warnings = pipeline.check_reporting(project)
+    _warn(warnings)
     if problems:
         raise DigestError(problems)
     click.echo("check: content/ is up to date and every input is valid")

@@ -61,6 +61,9 @@ class Metadata:
     # it is not rendered: showing it would change what the site shows, which is a choice
     # of its own (render.front_matter lists the published keys).
     comments: int | None = None
+    # A page copy's "N authors" and "Submitted by" lines: kept like comments, not rendered.
+    author_count: int | None = None
+    submitted_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .dedupe import deduplicate
 from .errors import Collector, DigestError, Problem
 from .model import Entry, Listing, SiteInfo
 from .project import Project
-from .readers import SourceFile, read_source, registry
+from .readers import SourceFile, read_source_reporting, registry
 from .render import GENERATED_DIRS, GENERATED_FILES, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
@@ -66,6 +66,8 @@ class Plan:
     stale: frozenset[str]
     orphans: tuple[CuratedPage, ...]
     stats: Stats
+    # Lines of the sources that were read past (the ingest report shows them).
+    warnings: tuple[Problem, ...] = ()
 
 
 def load(project: Project, *, require_sources: bool = True) -> Inputs:
@@ -198,13 +200,14 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     """Every generated file for these inputs, or every problem that prevents it."""
     problems = Collector()
     vocab = _vocabulary(inputs, problems)
-    listings = _listings(inputs, problems, track)
+    listings, warnings = _listings(inputs, problems, track)
     pages = _pages(inputs, problems)
     problems.raise_if_any()
 
     papers = deduplicate(listings)
     matched = match_pages(papers, pages)
-    orphans = tuple(p for p in pages if p not in matched.values())
+    kept = {id(page) for page in matched.values()}
+    orphans = tuple(p for p in pages if id(p) not in kept)
     existing = {key: Path(page.path).stem for key, page in matched.items()}
     slugs = assign_slugs(papers, existing, frozenset(Path(p.path).stem for p in orphans))
     entries = []
@@ -227,7 +230,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     problems.raise_if_any()
     files = {path: text.encode("utf-8") for path, text in rendered.items()}
     stale = frozenset(inputs.generated - set(files))
-    return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)))
+    return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)),
+                warnings)
 
 
 def _vocabulary(inputs: Inputs, problems: Collector) -> Vocabulary:
@@ -239,16 +243,21 @@ def _vocabulary(inputs: Inputs, problems: Collector) -> Vocabulary:
         return Vocabulary(())
 
 
-def _listings(inputs: Inputs, problems: Collector, track: Track) -> list[Listing]:
+def _listings(inputs: Inputs, problems: Collector, track: Track
+              ) -> tuple[list[Listing], tuple[Problem, ...]]:
     listings: list[Listing] = []
+    warnings: list[Problem] = []
     for source in track(inputs.sources, "reading sources"):
+        where = f"{inputs.sources_path}/{source.name}"
         try:
-            listings.extend(read_source(source))
+            read, notes = read_source_reporting(source)
         except DigestError as exc:
-            where = f"{inputs.sources_path}/{source.name}"
             problems.extend(DigestError([Problem(where if p.path == source.name else p.path,
                                                  p.line, p.message) for p in exc.problems]))
-    return listings
+            continue
+        listings.extend(read)
+        warnings.extend(Problem(where, p.line, p.message) for p in notes)
+    return listings, tuple(warnings)
 
 
 def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
@@ -364,6 +373,11 @@ def site_info(project: Project) -> SiteInfo:
 
 def check(project: Project) -> list[Problem]:
     """Every reason the tree is not what generate would write; writes nothing."""
+    return check_reporting(project)[0]
+
+
+def check_reporting(project: Project) -> tuple[list[Problem], tuple[Problem, ...]]:
+    """``check``'s problems, and the warnings of the ingest report (lines read past)."""
     content = project.relative(project.content)
     problems = [Problem(f"{content}/{relative}", None, "left by an interrupted run; run "
                         "'digest generate' to remove it")
@@ -374,7 +388,7 @@ def check(project: Project) -> list[Problem]:
     try:
         the_plan = plan(load(project), site_info(project))
     except DigestError as exc:
-        return problems + list(exc.problems)
+        return problems + list(exc.problems), ()
     for relative, expected in changes(project.content, the_plan.files).items():
         problems.append(_difference(project, f"{content}/{relative}", expected))
     for relative in sorted(the_plan.stale):
@@ -384,4 +398,4 @@ def check(project: Project) -> list[Problem]:
         problems.append(Problem(page.path, 1,
                                 "no source lists this paper any more; restore its source, or "
                                 "delete the page if the paper should leave the digest"))
-    return problems
+    return problems, the_plan.warnings

@@ -111,9 +111,10 @@ def test_add_takes_the_date_from_the_file_name_or_default_year(tmp_path):
      "papers.txt: cannot tell which day this listing is: its date line has no year and its "
      "name does not start with YYYY-MM-DD; pass --date YYYY-MM-DD, or set default_year under "
      "[tool.digest] in pyproject.toml"),
+    # Any line may be header; with no date and no paper, the copy is not one.
     ("2025-01-05-x.txt", "just some words\n", (),
-     "2025-01-05-x.txt:1: expected the page header and then a date line such as 'Sep 8', "
-     "but found 'just some words'; copy the page from its top, including the date"),
+     "2025-01-05-x.txt:1: no date line such as 'Sep 8' was found (first line: 'just some "
+     "words'); copy the page including its date, or write the date on a line of its own"),
     ("notes.pdf", "%PDF", ("--date", "2025-01-02"),
      "notes.pdf: no reader knows files ending in '.pdf'; name it with one of .atom, .json, "
      ".txt, .xml if it is a listing, or move it out of the sources folder"),

@@ -24,7 +24,7 @@ EVERY_FIELD = dict(
     published=dt.date(2024, 1, 2), updated=dt.date(2024, 2, 3), authors=("Ann", "Bo"),
     organization="Lab", github_repo="https://github.com/lab/a", github_stars=9,
     project_page="https://lab.example/a", ai_summary="It works.", ai_keywords=("maps",),
-    category="cs.LG", comments=2)
+    category="cs.LG", comments=2, author_count=2, submitted_by="akhaliq")
 
 
 def test_every_metadata_field_reaches_the_paper():

@@ -6,12 +6,12 @@ pipeline loads the bytes at its edge, so readers can be tested and fuzzed on dat
 
 from __future__ import annotations
 
-from ..errors import DigestError
+from ..errors import DigestError, Problem
 from ..model import Listing
 from . import atom, hfjson, hfpage
 from .base import Reader, SourceFile
 
-__all__ = ["Reader", "SourceFile", "read_source", "registry"]
+__all__ = ["Reader", "SourceFile", "read_source", "read_source_reporting", "registry"]
 
 
 def registry() -> dict[str, Reader]:
@@ -21,6 +21,11 @@ def registry() -> dict[str, Reader]:
 
 def read_source(source: SourceFile) -> list[Listing]:
     """Read one source with the reader its suffix names."""
+    return read_source_reporting(source)[0]
+
+
+def read_source_reporting(source: SourceFile) -> tuple[list[Listing], tuple[Problem, ...]]:
+    """Read one source, with the warnings of a reader that has some (lines it left out)."""
     suffix = "." + source.name.rsplit(".", 1)[-1].lower() if "." in source.name else ""
     readers = registry()
     reader = readers.get(suffix)
@@ -32,10 +37,15 @@ def read_source(source: SourceFile) -> list[Listing]:
             f"no reader knows {kind}; name it with one of {known} if it is a listing, "
             "or move it out of the sources folder",
         )
-    listings = reader(source)
+    warnings: tuple[Problem, ...] = ()
+    if reader is hfpage.read:
+        reading = hfpage.read_page(source)
+        listings, warnings = list(reading.listings), reading.warnings
+    else:
+        listings = reader(source)
     if not listings:
         raise DigestError.at(
             source.name, None,
             "this source lists no papers; check that the copy is complete, or remove it",
         )
-    return listings
+    return listings, warnings
