@@ -100,7 +100,8 @@ def _count(n: int, noun: str) -> str:
 
 def _warn(warnings) -> None:
     for warning in warnings:
-        click.echo(f"{warning.path}:{warning.line}: warning: {warning.message}", err=True)
+        where = warning.path if warning.line is None else f"{warning.path}:{warning.line}"
+        click.echo(f"{where}: warning: {warning.message}", err=True)
 
 
 def _report(the_plan: pipeline.Plan, report) -> None:

@@ -58,6 +58,11 @@ class CuratedPage:
     listed: tuple[dt.date, ...]
     tags_line: int  # where ``tags:`` stands, for messages about tags
     text: str  # the whole page as read
+    # A curator's word on duplicates (see merge.py): this page's paper is the one on the
+    # page ``same_as`` names, or is not the one on each page ``not_same_as`` names.
+    same_as: str | None = None
+    not_same_as: tuple[str, ...] = ()
+    same_as_line: int = 2
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
@@ -123,7 +128,9 @@ def parse_page(text: str, path: str) -> CuratedPage:
     meta, body, body_line = split_front_matter(text, path)
     check = _Check(path, text)
     key = _identity(meta, check)
-    tags = _tag_lists(meta, check)
+    same_as, not_same_as = _same_as(meta, check)
+    # A page merged into another is a redirect: it keeps no tags of its own.
+    tags = _tag_lists({"tags": [], **meta} if same_as else meta, check)
     flags = _flags(meta, check)
     notes = _notes(body, body_line, check)
     if check.problems:
@@ -132,7 +139,8 @@ def parse_page(text: str, path: str) -> CuratedPage:
         path=path, key=key, arxiv_id=str(meta["arxiv"]) if meta.get("arxiv") else None,
         title=str(meta.get("title", "")), **tags, written=_written(meta), **flags, notes=notes,
         listed=tuple(d for d in meta.get("listed") or [] if isinstance(d, dt.date)),
-        tags_line=check.line_of("tags"), text=text)
+        tags_line=check.line_of("tags"), text=text, same_as=same_as, not_same_as=not_same_as,
+        same_as_line=check.line_of("same_as"))
 
 
 class _Check:
@@ -157,6 +165,18 @@ def _identity(meta: dict, check: _Check) -> str:
         check.at(check.line_of("id"), "the page has no valid 'id' (arxiv:... or title:...); "
                                       "restore it from git history")
     return key
+
+
+def _same_as(meta: dict, check: _Check) -> tuple[str | None, tuple[str, ...]]:
+    same_as = meta.get("same_as")
+    if same_as is not None and (not isinstance(same_as, str) or not same_as.strip()):
+        check.at(check.line_of("same_as"), "'same_as' must be the slug of the page to keep "
+                                           "(its file name without .md)")
+        same_as = None
+    others = _str_list(meta.get("not_same_as", []))
+    if others is None:
+        check.at(check.line_of("not_same_as"), "'not_same_as' must be a list of page slugs")
+    return (same_as.strip() if same_as else None), tuple(others or ())
 
 
 # Each list of topic slugs in the front-matter, and what to do when it is not one.

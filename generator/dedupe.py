@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import MISSING, Field, fields
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .clean import plain, title_key
 from .model import Listing, Metadata, Paper
@@ -48,8 +48,14 @@ def paper_key(arxiv_id: str | None, title: str) -> str:
     return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{identity_title(title)}"
 
 
-def deduplicate(listings: Iterable[Listing]) -> list[Paper]:
-    """Merge listings of the same paper; papers come out sorted by key."""
+def deduplicate(listings: Iterable[Listing], aliases: Mapping[str, str] | None = None
+                ) -> list[Paper]:
+    """Merge listings of the same paper; papers come out sorted by key.
+
+    ``aliases`` maps a paper's key to the key of the paper a curator said it is (see
+    ``merge``): its listings join that paper, which keeps its key.
+    """
+    aliases = aliases or {}
     listings = sorted(listings, key=_rank)
     by_id: dict[str, list[Listing]] = defaultdict(list)
     id_by_title: dict[str, str] = {}
@@ -63,7 +69,8 @@ def deduplicate(listings: Iterable[Listing]) -> list[Paper]:
     groups: dict[str, list[Listing]] = defaultdict(list)
     for listing in listings:
         arxiv_id = listing.arxiv_id or id_by_title.get(identity_title(listing.title))
-        groups[paper_key(arxiv_id, listing.title)].append(listing)
+        key = paper_key(arxiv_id, listing.title)
+        groups[aliases.get(key, key)].append(listing)
     return [_merge(key, group) for key, group in sorted(groups.items())]
 
 

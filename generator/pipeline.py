@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from . import merge
 from .curate import CuratedPage, hand_edits, parse_page, resolve_tags, tag_line
 from .dedupe import deduplicate
-from .errors import Collector, DigestError, Problem
+from .duplicates import likely_duplicates
+from .errors import Collector, DigestError, Problem, excerpt
 from .model import Entry, Listing, SiteInfo
 from .project import Project
 from .readers import SourceFile, read_source_reporting, registry
-from .render import GENERATED_DIRS, GENERATED_FILES, render_site
+from .render import GENERATED_DIRS, GENERATED_FILES, redirect_page, render_site
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
 from .write import WriteReport, changes, leftover_temp_files, locked, write_tree
@@ -68,6 +70,9 @@ class Plan:
     stats: Stats
     # Lines of the sources that were read past (the ingest report shows them).
     warnings: tuple[Problem, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    # Pairs of page slugs a curator said are different papers (not_same_as).
+    distinct: frozenset[frozenset[str]] = frozenset()
 
 
 def load(project: Project, *, require_sources: bool = True) -> Inputs:
@@ -206,13 +211,21 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
 
     papers = deduplicate(listings)
     matched = match_pages(papers, pages)
+    merges = merge.resolve(papers, matched, pages, problems)
+    problems.raise_if_any()
+    if merges.aliases:
+        papers = deduplicate(listings, merges.aliases)
+        matched = {k: v for k, v in matched.items() if k not in merges.aliases}
     kept = {id(page) for page in matched.values()}
-    orphans = tuple(p for p in pages if id(p) not in kept)
+    orphans = tuple(p for p in pages if id(p) not in kept and not p.same_as)
     existing = {key: Path(page.path).stem for key, page in matched.items()}
-    slugs = assign_slugs(papers, existing, frozenset(Path(p.path).stem for p in orphans))
+    slugs = assign_slugs(papers, existing, frozenset(
+        [Path(p.path).stem for p in orphans] + list(merges.redirects)))
     entries = []
     for paper in track(papers, "tagging and merging"):
         page = matched.get(paper.key)
+        if paper.key in merges.folded:
+            page = merge.fold(page, merges.folded[paper.key])
         rules = vocab.tag(paper)
         choice = resolve_tags(rules, page)
         tags = vocab.order(choice.tags) if page is None else choice.tags
@@ -226,12 +239,19 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
             notes=page.notes if page else "\n"))
     problems.raise_if_any()
     rendered = render_site(entries, vocab, site)
+    by_slug = {entry.slug: entry for entry in entries}
+    for page in pages:
+        if page.same_as in by_slug and Path(page.path).stem in merges.redirects:
+            rendered[f"papers/{Path(page.path).stem}.md"] = redirect_page(
+                page.key, page.title, by_slug[page.same_as])
     _refuse_hand_edits(matched.values(), rendered, problems)
     problems.raise_if_any()
     files = {path: text.encode("utf-8") for path, text in rendered.items()}
     stale = frozenset(inputs.generated - set(files))
+    distinct = frozenset(frozenset((Path(p.path).stem, other))
+                         for p in pages for other in p.not_same_as)
     return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)),
-                warnings)
+                warnings, tuple(entries), distinct)
 
 
 def _vocabulary(inputs: Inputs, problems: Collector) -> Vocabulary:
@@ -276,6 +296,9 @@ def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
             page = parse_page(text, path)
         except DigestError as exc:
             problems.extend(exc)
+            continue
+        if page.same_as:
+            pages.append(page)  # a redirect shares its paper's ids with the page it names
             continue
         same = seen.get(page.key) or (page.arxiv_id and seen.get(f"arxiv:{page.arxiv_id}"))
         if same:
@@ -398,4 +421,19 @@ def check_reporting(project: Project) -> tuple[list[Problem], tuple[Problem, ...
         problems.append(Problem(page.path, 1,
                                 "no source lists this paper any more; restore its source, or "
                                 "delete the page if the paper should leave the digest"))
-    return problems, the_plan.warnings
+    return problems, the_plan.warnings + tuple(_duplicates(project, the_plan))
+
+
+def _duplicates(project: Project, the_plan: Plan) -> list[Problem]:
+    """A warning for each pair of pages that likely show one paper."""
+    papers = f"{project.relative(project.content)}/papers"
+    out = []
+    for pair in likely_duplicates(list(the_plan.entries), set(the_plan.distinct)):
+        keep, go = pair.first.slug, pair.second.slug
+        out.append(Problem(
+            f"{papers}/{go}.md", None,
+            f"likely the same paper as {papers}/{keep}.md (titles {pair.score:.0f}% alike: "
+            f"{excerpt(pair.second.title)} and {excerpt(pair.first.title)}); if it is, add "
+            f"'same_as: {keep}' to this page's front-matter and run 'digest generate'; if "
+            f"not, add 'not_same_as: [{keep}]'"))
+    return out

@@ -191,6 +191,20 @@ def _arrange(entries: list[Entry], vocab: Vocabulary, info: SiteInfo) -> _Site:
                  vocab, info)
 
 
+def redirect_page(key: str, title: str, target: Entry) -> str:
+    """The page of a paper a curator merged into ``target`` (see merge.py): a redirect."""
+    meta = {
+        "title": clean.plain(title) or target.title,
+        "id": key,
+        "same_as": target.slug,
+        "template": "redirect.html",
+        "search": {"exclude": True},
+    }
+    return _environment().get_template("redirect.md.j2").render(
+        front_matter=pages.HANDLER.export(meta) + "\n", target=target,
+        notes_heading=NOTES_HEADING)
+
+
 def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict[str, str]:
     """Every generated file, as a mapping of path inside content/ to text."""
     arranged = _arrange(entries, vocab, site)
