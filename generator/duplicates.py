@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .model import Entry
 
 THRESHOLD = 85.0
 RARE_WORDS = 2  # of each title, the words looked up
-COMMON = 200  # a word in more titles than this is no use for finding a title's twin
+COMMON = 50  # a word in more titles than this is no use for finding a title's twin
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,14 @@ def likely_duplicates(entries: list[Entry], distinct: set[frozenset[str]] = froz
     for i, ws in enumerate(words):
         rare = sorted((w for w in ws if len(postings[w]) <= COMMON),
                       key=lambda w: (len(postings[w]), w))[:RARE_WORDS]
-        for w in rare:
-            for j in postings[w]:
-                pair = (min(i, j), max(i, j))
-                if i == j or pair in pairs:
-                    continue
-                pairs[pair] = fuzz.ratio(titles[i], titles[j], score_cutoff=THRESHOLD)
+        # Each pair is scored from its lower index's side only, and in C (process.extract).
+        candidates = sorted({j for w in rare for j in postings[w] if j > i})
+        for _, score, at in process.extract(titles[i], [titles[j] for j in candidates],
+                                            scorer=fuzz.ratio, score_cutoff=THRESHOLD,
+                                            limit=None):
+            pairs[(i, candidates[at])] = score
     out = []
     for (i, j), score in pairs.items():
-        if not score:
-            continue
         a, b = sorted((entries[i], entries[j]), key=lambda e: (e.paper.dates[0], e.slug))
         if frozenset((a.slug, b.slug)) not in distinct:
             out.append(Pair(a, b, score))
