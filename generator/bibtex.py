@@ -48,11 +48,15 @@ def _name(author: str) -> str:
     return name
 
 
-def year(paper: Paper) -> int:
-    """The paper's year: its publication date, else its arXiv id, else its first listing."""
+def year(paper: Paper) -> int | None:
+    """The paper's year: its publication date, else its arXiv id; None when neither is known.
+
+    The day it was listed is no guide (Pointer Networks, 2015, is listed in 2025), and a
+    citation without a year is better than one with a wrong year.
+    """
     if paper.published:
         return paper.published.year
-    return arxiv_year(paper.arxiv_id or "") or paper.dates[0].year
+    return arxiv_year(paper.arxiv_id or "")
 
 
 def entry(paper: Paper, key: str) -> str:
@@ -62,7 +66,8 @@ def entry(paper: Paper, key: str) -> str:
     names = [_name(a) for a in paper.authors if clean.plain(a)]
     if names:
         fields.append(("author", " and ".join(names)))
-    fields.append(("year", str(year(paper))))
+    if year(paper) is not None:
+        fields.append(("year", str(year(paper))))
     if paper.arxiv_id:
         fields += [("eprint", escape(paper.arxiv_id)), ("archivePrefix", "arXiv")]
         if paper.category:

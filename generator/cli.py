@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import fetch, pipeline
+from . import enrich, fetch, pipeline
 from .errors import DigestError
 from .write import WriteError
 from .project import Project
@@ -275,6 +275,36 @@ def _regenerate(project: Project) -> None:
         problems = list(exc.problems)
     for problem in problems:
         click.echo(str(problem), err=True)
+
+
+@cli.command("enrich")
+@click.option("--retries", type=click.IntRange(min=0), default=fetch.FetchConfig.retries,
+              show_default=True, help="Further attempts after a request fails.")
+@click.option("--backoff", type=click.FloatRange(min=0), default=fetch.FetchConfig.backoff,
+              show_default=True, help="Seconds before the first retry; doubles each time.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              default=fetch.FetchConfig.timeout, show_default=True,
+              help="Seconds to wait for the Hub to connect or answer.")
+@click.pass_context
+def enrich_command(ctx: click.Context, retries: int, backoff: float, timeout: float) -> None:
+    """Resolve papers known only by title to their arXiv record on the Hub, then generate."""
+    project = _project(ctx)
+    config = fetch.FetchConfig(endpoint=fetch.endpoint_from_env(os.environ), timeout=timeout,
+                               retries=retries, backoff=backoff)
+    outcome, saved = pipeline.enrich_project(project, config, _today_utc())
+    for title, ids in outcome.ambiguous:
+        click.echo(f"enrich: ambiguous: {title!r} matches {', '.join(ids)}; pin the right one "
+                   "with 'resolve: \"<id>\"' in its page's front-matter", err=True)
+    for title in outcome.not_found:
+        click.echo(f"enrich: not found: {title!r}", err=True)
+    for title, why in outcome.failed:
+        click.echo(f"enrich: not resolved: {title!r}: {why}", err=True)
+    click.echo(f"enrich: resolved {len(outcome.resolved)}, ambiguous {len(outcome.ambiguous)}, "
+               f"not found {len(outcome.not_found)}"
+               + (f", bad answers {len(outcome.failed)}" if outcome.failed else ""))
+    if saved is not None:
+        click.echo(f"enrich: saved {project.relative(project.sources)}/{enrich.RECORDS}")
+        _generate(project)
 
 
 def _today_utc() -> dt.date:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import yaml
 
 from .errors import DigestError, Problem, yaml_error
+from .model import arxiv_id
 from .pages import HANDLER
 
 NOTES_HEADING = "## Notes"
@@ -63,6 +64,9 @@ class CuratedPage:
     same_as: str | None = None
     not_same_as: tuple[str, ...] = ()
     same_as_line: int = 2
+    # The curator's word on 'digest enrich' (see enrich.py): an arXiv id pins the match,
+    # False rejects any; None leaves it to enrich.
+    resolve: str | bool | None = None
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
@@ -129,6 +133,7 @@ def parse_page(text: str, path: str) -> CuratedPage:
     check = _Check(path, text)
     key = _identity(meta, check)
     same_as, not_same_as = _same_as(meta, check)
+    resolve = _resolve(meta, check)
     # A page merged into another is a redirect: it keeps no tags of its own.
     tags = _tag_lists({"tags": [], **meta} if same_as else meta, check)
     flags = _flags(meta, check)
@@ -140,7 +145,7 @@ def parse_page(text: str, path: str) -> CuratedPage:
         title=str(meta.get("title", "")), **tags, written=_written(meta), **flags, notes=notes,
         listed=tuple(d for d in meta.get("listed") or [] if isinstance(d, dt.date)),
         tags_line=check.line_of("tags"), text=text, same_as=same_as, not_same_as=not_same_as,
-        same_as_line=check.line_of("same_as"))
+        same_as_line=check.line_of("same_as"), resolve=resolve)
 
 
 class _Check:
@@ -177,6 +182,19 @@ def _same_as(meta: dict, check: _Check) -> tuple[str | None, tuple[str, ...]]:
     if others is None:
         check.at(check.line_of("not_same_as"), "'not_same_as' must be a list of page slugs")
     return (same_as.strip() if same_as else None), tuple(others or ())
+
+
+def _resolve(meta: dict, check: _Check) -> str | bool | None:
+    value = meta.get("resolve")
+    if value is None or value is False:
+        return value
+    # Unquoted, 2310.17230 is the number 2310.1723: only a string keeps the id exact.
+    aid = arxiv_id(value.strip()) if isinstance(value, str) else None
+    if aid is None:
+        check.at(check.line_of("resolve"), "'resolve' must be an arXiv id such as "
+                                           "'2310.17230' (quoted) to pin the match, or false "
+                                           "to reject any")
+    return aid
 
 
 # Each list of topic slugs in the front-matter, and what to do when it is not one.
@@ -345,7 +363,7 @@ def _generated_lines(text: str) -> tuple[int, list[str]]:
 
 
 # What the generator writes from sources in a page's generated part (templates/paper.md.j2).
-_LINKS = ("**Code:**", "**Read it on**", "**Search for it on**")
+_LINKS = ("**Authors:**", "**Code:**", "**Read it on**", "**Search for it on**")
 
 
 def _from_sources(lines: list[str]) -> set[int]:

@@ -157,7 +157,7 @@ def fetch_day(
     day: dt.date, config: FetchConfig, *, sleep: Callable[[float], Any] = time.sleep
 ) -> bytes:
     """All of ``day``'s items, across pages and without repeats, as stable UTF-8 JSON bytes."""
-    with _session(config, sleep) as session:
+    with open_session(config, sleep) as session:
         return _fetch_day(day, config, session)
 
 
@@ -175,7 +175,7 @@ def _fetch_day(day: dt.date, config: FetchConfig, session: requests.Session) -> 
             {"date": day.isoformat(), "limit": config.page_size, "p": page}
         )
         url = f"{base}?{query}"
-        batch = _parse_array(url, _get(session, url, config))
+        batch = _parse_array(url, get(session, url, config))
         added = 0
         for item in batch:
             key = _paper_id(item)
@@ -283,7 +283,7 @@ def fetch_days(
     """Fetch every wanted day and check each reads as a source; writes nothing."""
     problems = Collector()
     fetched = []
-    with _session(config, sleep) as session:
+    with open_session(config, sleep) as session:
         # A network failure stops the run: the next day would only fail the same way.
         downloads = [(day, _fetch_day(day, config, session)) for day in wanted]
     for day, data in downloads:
@@ -369,7 +369,7 @@ class _Retry(Retry):
         self.pause(self.get_backoff_time() if after is None else after)
 
 
-def _session(config: FetchConfig, sleep: Callable[[float], Any]) -> requests.Session:
+def open_session(config: FetchConfig, sleep: Callable[[float], Any]) -> requests.Session:
     """A session that retries network failures, 429 and 5xx, as ``config`` says."""
     retry = _Retry(
         total=config.retries,
@@ -388,7 +388,7 @@ def _session(config: FetchConfig, sleep: Callable[[float], Any]) -> requests.Ses
     return session
 
 
-def _get(session: requests.Session, url: str, config: FetchConfig) -> bytes:
+def get(session: requests.Session, url: str, config: FetchConfig) -> bytes:
     start = time.monotonic()
     try:
         with session.get(url, timeout=config.timeout, stream=True) as response:

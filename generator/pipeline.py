@@ -9,13 +9,13 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import merge
+from . import enrich, merge
 from .curate import CuratedPage, hand_edits, parse_page, resolve_tags, tag_line
-from .dedupe import deduplicate
+from .dedupe import deduplicate, identity_title
 from .duplicates import likely_duplicates
 from .errors import Collector, DigestError, Problem, excerpt
 from .model import Entry, Listing, SiteInfo
@@ -45,6 +45,7 @@ class Inputs:
     sources_path: str  # the sources folder as messages name it ([tool.digest] sources)
     # Each page's bytes as read: generate replaces a page only while it still holds them.
     originals: tuple[tuple[str, bytes], ...] = ()
+    records: tuple[str, str] | None = None  # (display path, text) of sources/resolved.yml
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class Plan:
     entries: tuple[Entry, ...] = ()
     # Pairs of page slugs a curator said are different papers (not_same_as).
     distinct: frozenset[frozenset[str]] = frozenset()
+    choices: enrich.Choices = enrich.Choices({}, frozenset())
+    records: dict[str, enrich.Record] = field(default_factory=dict)
 
 
 def load(project: Project, *, require_sources: bool = True) -> Inputs:
@@ -82,6 +85,15 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
         problems.add(project.relative(project.sources), None,
                      "the sources folder is missing; create it and add a day's listing")
     files = _source_files(project, problems) if project.sources.is_dir() else []
+    records = None
+    records_path = project.sources / enrich.RECORDS
+    if records_path in files:
+        files.remove(records_path)
+        try:
+            records = (project.relative(records_path), records_path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.add(project.relative(records_path), None,
+                         f"cannot be read ({exc}); delete it and run 'digest enrich' again")
     sources = []
     for path in files:
         try:
@@ -133,7 +145,7 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
-                  project.relative(project.sources), tuple(originals))
+                  project.relative(project.sources), tuple(originals), records)
 
 
 def _not_a_page(name: str) -> bool:
@@ -207,7 +219,13 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     vocab = _vocabulary(inputs, problems)
     listings, warnings = _listings(inputs, problems, track)
     pages = _pages(inputs, problems)
+    records = _records(inputs, problems)
     problems.raise_if_any()
+    choices = _choices(pages)
+    if records or choices.pinned:
+        listings, disagreements = enrich.apply(listings, records, choices,
+                                               inputs.records[0] if inputs.records else "")
+        warnings += disagreements
 
     papers = deduplicate(listings)
     matched = match_pages(papers, pages)
@@ -251,7 +269,24 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     distinct = frozenset(frozenset((Path(p.path).stem, other))
                          for p in pages for other in p.not_same_as)
     return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)),
-                warnings, tuple(entries), distinct)
+                warnings, tuple(entries), distinct, choices, records)
+
+
+def _records(inputs: Inputs, problems: Collector) -> dict[str, enrich.Record]:
+    if inputs.records is None:
+        return {}
+    try:
+        return enrich.parse_records(inputs.records[1], inputs.records[0])
+    except DigestError as exc:
+        problems.extend(exc)
+        return {}
+
+
+def _choices(pages: list[CuratedPage]) -> enrich.Choices:
+    """The curators' pins and rejections, by the normalised title of their pages."""
+    pinned = {identity_title(p.title): p.resolve for p in pages if isinstance(p.resolve, str)}
+    rejected = frozenset(identity_title(p.title) for p in pages if p.resolve is False)
+    return enrich.Choices(pinned, rejected)
 
 
 def _vocabulary(inputs: Inputs, problems: Collector) -> Vocabulary:
@@ -300,6 +335,9 @@ def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
         if page.same_as:
             pages.append(page)  # a redirect shares its paper's ids with the page it names
             continue
+        if page.resolve is False and page.arxiv_id:
+            # A rejected match: the page is the title's again, as before enrich matched it.
+            page = replace(page, arxiv_id=None, key=f"title:{identity_title(page.title)}")
         same = seen.get(page.key) or (page.arxiv_id and seen.get(f"arxiv:{page.arxiv_id}"))
         if same:
             problems.add(path, 2, f"duplicate paper: {same} has the same id "
@@ -437,3 +475,31 @@ def _duplicates(project: Project, the_plan: Plan) -> list[Problem]:
             f"'same_as: {keep}' to this page's front-matter and run 'digest generate'; if "
             f"not, add 'not_same_as: [{keep}]'"))
     return out
+
+
+def enrich_project(project: Project, config, today) -> tuple[enrich.Outcome, WriteReport | None]:
+    """Resolve the digest's unresolved papers on the Hub and save the records file.
+
+    Everything is asked before anything is written; a network failure raises and leaves
+    sources/ as it was. Nothing is written when nothing new was resolved.
+    """
+    with locked(project.content, shown=project.relative(project.content)):
+        the_plan = plan(load(project), site_info(project))
+    wanted = []
+    for entry in sorted(the_plan.entries, key=lambda e: e.slug):
+        title = identity_title(entry.paper.title)
+        pinned = the_plan.choices.pinned.get(title)
+        record = the_plan.records.get(title)
+        if title in the_plan.choices.rejected:
+            continue
+        if pinned and (record is None or record.arxiv_id != pinned):
+            wanted.append(enrich.Wanted(entry.paper.title, pinned))
+        elif not pinned and entry.paper.arxiv_id is None:
+            wanted.append(enrich.Wanted(entry.paper.title))
+    outcome = enrich.resolve(wanted, config, today)
+    if not outcome.resolved:
+        return outcome, None
+    text = enrich.dump_records(enrich.merged(the_plan.records, outcome))
+    report = write_tree(project.sources, {enrich.RECORDS: text.encode("utf-8")}, frozenset(),
+                        shown=project.relative(project.sources))
+    return outcome, report
