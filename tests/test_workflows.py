@@ -67,6 +67,13 @@ def test_ci_checks_summarises_and_uploads_the_site():
     assert set(yaml.safe_load(ci)[True]) == {"pull_request", "push"}  # 'on' reads as True
 
 
+def test_daily_enriches_after_fetching_and_before_checking():
+    steps = [step.get("name") for step in
+             yaml.safe_load((WORKFLOWS / "daily.yml").read_text("utf-8"))["jobs"]["fetch"]["steps"]]
+    assert steps.index("Fetch") < steps.index("Enrich") < steps.index("Check")
+    assert any(run.startswith(".venv/bin/digest enrich") for run in runs("daily.yml"))
+
+
 def test_pages_deploys_a_full_build_with_the_right_permissions():
     text = (WORKFLOWS / "pages.yml").read_text("utf-8")
     pages = yaml.safe_load(text)
