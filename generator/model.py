@@ -155,3 +155,4 @@ class SiteInfo:
     name: str
     url: str  # with a trailing slash, or "" when unknown
     feed_size: int  # papers per feed, or the whole newest day if more; settings own the default
+    page_size: int = 50  # cards per listing page; settings own the default

@@ -140,8 +140,11 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     for folder in GENERATED_DIRS:
         base = project.content / folder
         if base.is_dir():
+            # Topics page back into subfolders (topics/<slug>/page/2.md).
             generated.update(p.relative_to(project.content).as_posix()
-                             for p in base.iterdir() if p.is_file() and not p.name.startswith("."))
+                             for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")
+                             and not any(part.startswith(".") for part in
+                                         p.relative_to(base).parts))
     generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
@@ -429,7 +432,8 @@ def _first_difference(a: bytes, b: bytes) -> int:
 
 def site_info(project: Project) -> SiteInfo:
     """The site settings the renderer needs."""
-    return SiteInfo(name=project.site_name, url=project.site_url, feed_size=project.feed_size)
+    return SiteInfo(name=project.site_name, url=project.site_url, feed_size=project.feed_size,
+                    page_size=project.page_size)
 
 
 def check(project: Project) -> list[Problem]:

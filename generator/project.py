@@ -21,12 +21,16 @@ from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 from .errors import Collector, yaml_error
 
 FEED_SIZE = 50  # entries per Atom feed, unless [tool.digest] feed_size says otherwise
+# Cards per page of a topic, the home page's newest day, and days on the dates index: a
+# page then weighs about 60 KB whatever the size of the digest.
+PAGE_SIZE = 50
 # The keys [tool.digest] may hold, with their defaults; anything else is a typo.
 DIGEST_DEFAULTS: dict[str, Any] = {
     "sources": "sources",
     "vocabulary": "topics.yml",
     "default_year": None,
     "feed_size": FEED_SIZE,
+    "page_size": PAGE_SIZE,
 }
 # mkdocs.yml's docs_dir when unset: MkDocs' own default is docs/, the digest's is content/.
 CONTENT = "content"
@@ -45,6 +49,7 @@ class Project:
     site_url: str  # with a trailing slash, or "" when unset
     default_year: int | None
     feed_size: int
+    page_size: int = PAGE_SIZE
 
     def relative(self, path: Path) -> str:
         """How messages name a path: relative to the digest's folder when inside it."""
@@ -70,6 +75,7 @@ class Project:
             site_url=site["site_url"],
             default_year=digest["default_year"],
             feed_size=digest["feed_size"],
+            page_size=digest["page_size"],
         )
 
 
@@ -133,7 +139,7 @@ def _size(value: Any) -> str | None:
 
 
 _DIGEST_CHECKS = {"sources": _folder, "vocabulary": _folder,
-                  "default_year": _year, "feed_size": _size}
+                  "default_year": _year, "feed_size": _size, "page_size": _size}
 
 
 def _toml(value: Any) -> str:

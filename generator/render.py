@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +29,8 @@ CARD_AUTHORS = 3  # authors named on a card before "et al."
 WEEK = 7  # days of listings linked under "This week" on the home page
 
 # Everything render_site writes outside papers/ (where curated pages live): whatever else
-# is in these folders, or in these files, is stale and generate removes it.
+# is in these folders, or in these files, is stale and generate removes it (tags.md
+# included: the Tags page listed every paper, and topics already do that in pages).
 GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
 GENERATED_FILES = ("index.md", "tags.md", "reading-list.md")
 
@@ -215,7 +217,6 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict
         **_date_pages(arranged),
         **_index_pages(arranged),
         **_home_page(arranged),
-        **_tags_page(arranged),
         **_reading_list_page(arranged),
     }
 
@@ -239,8 +240,15 @@ def _topic_pages(site: _Site) -> dict[str, str]:
     out: dict[str, str] = {}
     for topic in site.vocab.topics:
         members = site.by_topic.get(topic.slug, [])
-        out[f"topics/{topic.slug}.md"] = template.render(topic=topic, entries=members,
-                                                         mark_day=None, **common)
+        first = f"topics/{topic.slug}.md"
+        chunks = _chunks(members, site.info.page_size)
+        for n, chunk in enumerate(chunks, 1):
+            path = page_path(first, n)
+            out[path] = template.render(
+                topic=topic, entries=chunk, total=len(members), mark_day=None,
+                base=_base(path), pager=_pager(first, path, n, len(chunks)),
+                start=(n - 1) * site.info.page_size + 1, here=_relative(path, first),
+                **common)
         out[f"feeds/{topic.slug}.xml"] = feeds.atom(
             members, site.vocab, site.info, name=topic.slug,
             title=f"{topic.name} — {site.info.name}", subtitle=topic.description,
@@ -249,6 +257,51 @@ def _topic_pages(site: _Site) -> dict[str, str]:
             ((e.slug, e.paper) for e in members),
             f"{topic.name}: {len(members)} papers from {site.info.name}")
     return out
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    """Items in pages of ``size``; one empty page when there are none."""
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def page_path(first: str, n: int) -> str:
+    """Where page ``n`` of a listing whose first page is ``first`` lives in content/.
+
+    Page 1 keeps the listing's own address (``topics/x.md``); the rest page back under it
+    (``topics/x/page/2.md``), so a topic's address never moves as it grows.
+    """
+    return first if n == 1 else f"{first.removesuffix('.md')}/page/{n}.md"
+
+
+def _relative(path: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(path) or ".")
+
+
+def _base(path: str) -> str:
+    """The way from a page in content/ back to content/ itself, for card links."""
+    return "../" * path.count("/")
+
+
+PAGER_WINDOW = 2  # page links each side of the current one; the first and last always show
+
+
+def _pager(first: str, path: str, n: int, count: int) -> dict | None:
+    """Links between a listing's pages: newer, older and a bounded row of page numbers."""
+    if count == 1:
+        return None
+    shown = sorted({1, count, *range(max(1, n - PAGER_WINDOW), min(count, n + PAGER_WINDOW) + 1)})
+    links, last = [], 0
+    for number in shown:
+        if number - last > 1:
+            links.append(("…", None))
+        links.append((str(number), None if number == n else
+                      _relative(path, page_path(first, number))))
+        last = number
+    return {
+        "number": n, "count": count, "links": links,
+        "newer": _relative(path, page_path(first, n - 1)) if n > 1 else None,
+        "older": _relative(path, page_path(first, n + 1)) if n < count else None,
+    }
 
 
 def _site_feed(site: _Site) -> dict[str, str]:
@@ -275,15 +328,27 @@ def _date_pages(site: _Site) -> dict[str, str]:
 
 
 def _index_pages(site: _Site) -> dict[str, str]:
-    """The index of dates, by month, and the index of topics."""
+    """The dates index (the newest days, then a page per year), and the index of topics."""
     env = _environment()
-    months = [(dt.date(y, m, 1), [(d, len(site.by_day[d])) for d in days])
-              for (y, m), days in itertools.groupby(site.days, key=lambda d: (d.year, d.month))]
-    return {
-        "dates/index.md": env.get_template("dates_index.md.j2").render(
-            months=months, **site.common),
+    template = env.get_template("dates_index.md.j2")
+    years = [(year, list(days)) for year, days in itertools.groupby(site.days, key=lambda d: d.year)]
+    year_counts = [(year, len(days), sum(len(site.by_day[d]) for d in days))
+                   for year, days in years]
+    out = {
+        "dates/index.md": template.render(
+            months=_months(site, site.days[:site.info.page_size]), year=None,
+            years=year_counts, **site.common),
         "topics/index.md": env.get_template("topics_index.md.j2").render(**site.common),
     }
+    for year, days in years:
+        out[f"dates/{year}.md"] = template.render(
+            months=_months(site, days), year=year, years=year_counts, **site.common)
+    return out
+
+
+def _months(site: _Site, days: list[dt.date]) -> list:
+    return [(dt.date(y, m, 1), [(d, len(site.by_day[d])) for d in group])
+            for (y, m), group in itertools.groupby(days, key=lambda d: (d.year, d.month))]
 
 
 def home_order(entries: list[Entry], day: dt.date) -> list[Entry]:
@@ -305,13 +370,8 @@ def _home_page(site: _Site) -> dict[str, str]:
     entries = home_order(site.by_day[latest], latest) if latest else []
     week = [(d, len(site.by_day[d])) for d in site.days[:WEEK]]
     return {"index.md": _environment().get_template("home.md.j2").render(
-        latest=latest, entries=entries, week=week, total=len(site.shown), mark_day=latest,
-        **site.common)}
-
-
-def _tags_page(site: _Site) -> dict[str, str]:
-    """``tags.md``: the tag index, which Material fills in."""
-    return {"tags.md": _environment().get_template("tags.md.j2").render(**site.common)}
+        latest=latest, entries=entries[:site.info.page_size], day_total=len(entries), week=week,
+        total=len(site.shown), mark_day=latest, **site.common)}
 
 
 def _reading_list_page(site: _Site) -> dict[str, str]:

@@ -34,7 +34,6 @@ PAGES = {
     "paper": f"papers/{PAPER}/",
     "topic": f"topics/{TOPIC}/",
     "date": f"dates/{DAY}/",
-    "tags": "tags/",
     "dates": "dates/",
     "topics": "topics/",
 }
