@@ -112,8 +112,8 @@ def _report(the_plan: pipeline.Plan, report) -> None:
         f"{_count(s.papers, 'distinct paper')}, {_count(s.merged, 'duplicate')} merged, "
         f"{_count(len(report.written), 'file')} written, {len(report.unchanged)} unchanged"
         + (f", {len(report.removed)} removed" if report.removed else ""))
-    if the_plan.orphans:
-        n = len(the_plan.orphans)
+    if the_plan.orphan_count:
+        n = the_plan.orphan_count
         click.echo(f"generate: {_count(n, 'page')} {'is' if n == 1 else 'are'} no longer listed "
                    "by any source; 'digest check' names them", err=True)
 

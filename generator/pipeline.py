@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import enrich, merge
+from . import cache, enrich, merge
 from .curate import CuratedPage, hand_edits, parse_page, resolve_tags, tag_line
 from .dedupe import deduplicate, identity_title
 from .duplicates import likely_duplicates
@@ -76,6 +76,11 @@ class Plan:
     distinct: frozenset[frozenset[str]] = frozenset()
     choices: enrich.Choices = enrich.Choices({}, frozenset())
     records: dict[str, enrich.Record] = field(default_factory=dict)
+    recalled_orphans: tuple[str, ...] = ()  # a recalled run's orphans, by path
+
+    @property
+    def orphan_count(self) -> int:
+        return len(self.orphans) or len(self.recalled_orphans)
 
 
 def load(project: Project, *, require_sources: bool = True) -> Inputs:
@@ -391,9 +396,33 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
     what the first wrote. A page edited meanwhile is left alone (see ``late_edits``).
     """
     with locked(project.content, shown=project.relative(project.content)):
+        before = cache.state(project)
+        recalled = cache.recall(project, before)
+        if recalled is not None:
+            return _recalled(recalled)
         inputs = load(project)
         the_plan = plan(inputs, site_info(project), track)
-        return the_plan, write_planned(project, inputs, the_plan)
+        report = write_planned(project, inputs, the_plan)
+        if not report.changed:  # a page saved meanwhile: the next run must look again
+            after = before if not (report.written or report.removed) else cache.state(project)
+            cache.remember(project, after, _summary(the_plan))
+        return the_plan, report
+
+
+def _summary(the_plan: Plan) -> dict:
+    """What generate reports, as the cache keeps it for a run with nothing to do."""
+    s = the_plan.stats
+    return {"stats": [s.files, s.listings, s.papers], "files": sorted(the_plan.files),
+            "orphans": sorted(page.path for page in the_plan.orphans),
+            "warnings": [[w.path, w.line, w.message] for w in the_plan.warnings]}
+
+
+def _recalled(summary: dict) -> tuple[Plan, WriteReport]:
+    """The last run's report, for a run that found nothing changed: it writes nothing."""
+    the_plan = Plan({}, frozenset(), (), Stats(*summary["stats"]),
+                    tuple(Problem(*w) for w in summary["warnings"]),
+                    recalled_orphans=tuple(summary["orphans"]))
+    return the_plan, WriteReport((), tuple(summary["files"]), ())
 
 
 def write_planned(project: Project, inputs: Inputs, the_plan: Plan) -> WriteReport:

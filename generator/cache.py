@@ -1,0 +1,110 @@
+"""A generate with nothing to do costs one look at the files, not a whole run.
+
+After a run, ``.digest-cache.json`` (next to pyproject.toml, git-ignored) records a
+fingerprint of everything generate reads (the digest's code and templates, its settings,
+the vocabulary, every source's bytes and every paper page's bytes) and the size and
+modification time of every file it left in content/, with the run's report. The next run
+compares: when the inputs hash the same and content/ is untouched, nothing can have
+changed, so it reports what the last run reported and writes nothing.
+
+Inputs are compared by their bytes, never by their times, so a curator's edit is never
+missed, whatever an editor or git does to modification times. Outputs are compared by size
+and time: a file generate wrote and nobody touched keeps both. A missing, unreadable or
+foreign cache is rebuilt by the next full run; it is JSON, so reading it runs no code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DigestError
+from .project import Project
+
+FILE = ".digest-cache.json"
+_FORMAT = 1
+_PACKAGE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class State:
+    """What a run can be compared on: its inputs' fingerprint and content/'s files."""
+
+    fingerprint: str
+    outputs: dict[str, tuple[int, int]]  # path in content/ -> (size, mtime_ns)
+
+
+def state(project: Project) -> State:
+    """The current fingerprint of the inputs and the files in content/."""
+    digest = hashlib.blake2b(digest_size=20)
+
+    def add(label: str, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0unreadable"
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".j2"):
+            add(f"code/{path.relative_to(_PACKAGE).as_posix()}", path)
+    for name in ("pyproject.toml", "mkdocs.yml"):
+        add(name, project.root / name)
+    add("vocabulary", project.vocabulary)
+    for path in _files(project.sources):
+        add(f"sources/{path.relative_to(project.sources).as_posix()}", path)
+    papers = project.content / "papers"
+    for path in _files(papers):
+        add(f"papers/{path.relative_to(papers).as_posix()}", path)
+    outputs = {}
+    for path in _files(project.content):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        outputs[path.relative_to(project.content).as_posix()] = (st.st_size, st.st_mtime_ns)
+    return State(digest.hexdigest(), outputs)
+
+
+def _files(root: Path) -> list[Path]:
+    """Every file below root, dotfiles and dot folders left out (locks, caches, editors')."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder) / n for n in names if not n.startswith(".")]
+    return sorted(found)
+
+
+def recall(project: Project, now: State) -> dict | None:
+    """The last run's report, if nothing it depended on has changed since; else None."""
+    try:
+        saved = json.loads((project.root / FILE).read_bytes())
+        if saved.get("format") != _FORMAT or saved.get("fingerprint") != now.fingerprint:
+            return None
+        outputs = {path: tuple(value) for path, value in saved["outputs"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return saved.get("report") if outputs == now.outputs else None
+
+
+def remember(project: Project, now: State, report: dict) -> None:
+    """Save this run's state and report; the file is left alone if it would not change."""
+    from .write import atomic_write
+
+    data = json.dumps({"format": _FORMAT, "fingerprint": now.fingerprint,
+                       "outputs": now.outputs, "report": report},
+                      sort_keys=True, separators=(",", ":")).encode()
+    path = project.root / FILE
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    try:
+        atomic_write(path, data)
+    except (OSError, DigestError):
+        pass  # a cache that cannot be saved only costs the next run its shortcut

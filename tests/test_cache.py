@@ -1,0 +1,100 @@
+"""A generate with nothing to do looks, finds nothing changed, and writes nothing; any change
+to what it reads (a curator's edit even with its old time, a source, the vocabulary, a
+generated file touched or deleted, a broken cache) brings a full run, byte-identical to a
+cold one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ABSTRACT, listing, make_project, run_digest, tree
+
+SOURCES = {
+    "2025-03-11-hf-papers.txt": listing("Mar 11", ("Spiking codes for robots", ABSTRACT),
+                                        ("Sparse spiking vision", ABSTRACT)),
+    "2025-03-12-hf-papers.txt": listing("Mar 12", ("Spiking codes for robots", ABSTRACT)),
+}
+PAGE = "content/papers/spiking-codes-for-robots.md"
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int, int]]:
+    return {p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.stat().st_size)
+            for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def digest(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "digest", SOURCES)
+    first = run_digest(root, "generate")
+    assert first.returncode == 0, first.stderr
+    assert (root / ".digest-cache.json").is_file()
+    return root
+
+
+def cold(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """content/ as a run without any cache writes it from the same inputs."""
+    copy = tmp_path / "cold"
+    shutil.copytree(root, copy)
+    (copy / ".digest-cache.json").unlink(missing_ok=True)
+    shutil.rmtree(copy / "content")
+    (copy / "content").mkdir()
+    shutil.copytree(root / "content" / "papers", copy / "content" / "papers")
+    assert run_digest(copy, "generate").returncode == 0
+    return tree(copy / "content")
+
+
+def test_nothing_to_do_writes_nothing_not_even_the_cache(digest):
+    before = stamps(digest)
+    again = run_digest(digest, "generate")
+    assert again.returncode == 0
+    assert again.stdout.startswith("generate: 3 listings read from 2 files, 2 distinct papers, "
+                                   "1 duplicate merged, 0 files written,")
+    assert stamps(digest) == before
+
+
+def test_a_curator_edit_is_seen_even_with_its_old_time_and_size(digest, tmp_path):
+    page = digest / PAGE
+    st = page.stat()
+    text = page.read_text("utf-8")
+    assert "featured: false" in text
+    page.write_text(text.replace("featured: false", "featured: tru3"), "utf-8")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same time
+    result = run_digest(digest, "generate")
+    assert result.returncode == 1  # read, not recalled: the bad value is reported
+    assert "'featured' must be true or false" in result.stderr
+
+
+def test_a_new_source_or_vocabulary_change_is_a_full_run(digest, tmp_path):
+    (digest / "sources" / "2025-03-13-hf-papers.txt").write_text(
+        listing("Mar 13", ("Event cameras and spikes", ABSTRACT)), "utf-8")
+    result = run_digest(digest, "generate")
+    assert "3 distinct papers" in result.stdout and "0 files written" not in result.stdout
+    assert tree(digest / "content") == cold(digest, tmp_path)
+    vocab = digest / "topics.yml"
+    vocab.write_text(vocab.read_text("utf-8").replace("Spiking neural networks",
+                                                      "Spiking networks", 1), "utf-8")
+    assert "0 files written" not in run_digest(digest, "generate").stdout
+
+
+@pytest.mark.parametrize("damage", ["delete a generated file", "edit a generated file",
+                                    "corrupt the cache", "delete the cache"])
+def test_damage_brings_a_full_run_with_the_cold_output(digest, tmp_path, damage):
+    index = digest / "content" / "index.md"
+    if damage == "delete a generated file":
+        index.unlink()
+    elif damage == "edit a generated file":
+        index.write_text(index.read_text("utf-8") + "stray\n", "utf-8")
+    elif damage == "corrupt the cache":
+        (digest / ".digest-cache.json").write_bytes(b"\x80{not json")
+    else:
+        (digest / ".digest-cache.json").unlink()
+    result = run_digest(digest, "generate")
+    assert result.returncode == 0, result.stderr
+    assert tree(digest / "content") == cold(digest, tmp_path)
+    before = stamps(digest)
+    assert run_digest(digest, "generate").returncode == 0
+    assert stamps(digest) == before  # and the cache holds again
