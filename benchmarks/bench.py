@@ -1,21 +1,29 @@
-"""Benchmark: how generate and the site build grow with the number of papers.
+"""Benchmark: every figure of a digest's scale, measured on synthetic digests.
 
-For each size, writes a synthetic digest (tests/synthetic.py) into a scratch folder, then
-measures the real commands as a user runs them:
+For each size, writes a synthetic digest (tests/synthetic.py: page copies of about
+``--per-day`` papers a day, a fifth of each day repeating an earlier paper) into a scratch
+folder, then measures the real commands as a user runs them:
 
-  - ``digest generate`` on an empty content/: wall time and peak memory;
-  - ``digest build`` (a no-op generate, then ``mkdocs build --strict``): the same;
-  - the built site: total size, paper pages' mean and largest HTML, the search index.
+  - ``digest generate`` on an empty content/ (cold): wall time and peak memory;
+  - ``digest generate`` again with nothing changed: wall time, and how many files of the
+    whole digest folder it wrote (any file whose inode, time or size changed);
+  - one more day of ``--per-day`` new papers, then ``digest generate``: wall time;
+  - ``digest build`` (a generate with nothing to do, then ``mkdocs build --strict``): wall
+    time, per paper, and peak memory;
+  - the built site: its size and file count, the largest HTML page, the mean paper page,
+    and the search index.
 
-Peak memory is the maximum resident set size that ``os.wait4`` reports for the command
-and the processes it waited for (mkdocs, for build). Prints a Markdown table.
+Peak memory is the largest resident set size ``os.wait4`` reports for the command and the
+processes it waited for: for build, the larger of digest's and mkdocs'. Prints a Markdown
+table, and each figure against the limits of issue 12 with --check.
 
-    python benchmarks/bench.py --papers 500 1000 2000 --days 20
+    python benchmarks/bench.py --papers 2000 8000
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -23,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +40,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import synthetic  # noqa: E402  (lives with the tests, which use it too)
 
 PROJECT_FILES = ("mkdocs.yml", "topics.yml", "pyproject.toml")
+# Issue 12's limits at 50,000 papers (seconds, bytes).
+LIMITS = {"generate_s": 60, "noop_s": 5, "noop_written": 0, "next_day_s": 10,
+          "build_s": 600, "build_peak_mib": 2048, "site_mib": 1000, "largest_html_kib": 300}
 
 
 @dataclass(frozen=True)
@@ -45,12 +56,20 @@ class Result:
     papers: int
     sources: int
     generate: Run
+    noop: Run
+    noop_written: int
+    next_day: Run
     build: Run
     site_mib: float
     site_files: int
+    largest_html: str
+    largest_html_kib: float
     page_mean_kib: float
-    page_max_kib: float
     search_mib: float
+
+    @property
+    def build_ms_per_paper(self) -> float:
+        return self.build.seconds * 1000 / self.papers
 
 
 def measure(args: list[str], cwd: Path) -> Run:
@@ -59,14 +78,29 @@ def measure(args: list[str], cwd: Path) -> Run:
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode() if proc.stderr else ""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
     proc.stderr and proc.stderr.close()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err}")
     return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file below root (site/ left out) with its inode, modification time and size."""
+    out = {}
+    for path in root.rglob("*"):
+        if path.is_file() and "site" not in path.relative_to(root).parts[:1]:
+            st = path.stat()
+            out[path.relative_to(root).as_posix()] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return out
+
+
+def written(before: dict, after: dict) -> int:
+    """How many files a run created, replaced, changed or removed."""
+    return sum(1 for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
 def project(folder: Path, papers: int, days: int, seed: int) -> Path:
@@ -78,22 +112,33 @@ def project(folder: Path, papers: int, days: int, seed: int) -> Path:
     return folder
 
 
-def bench(papers: int, days: int, seed: int, keep: Path | None) -> Result:
+def bench(papers: int, per_day: int, seed: int, keep: Path | None) -> Result:
     scratch = Path(tempfile.mkdtemp(prefix=f"digest-bench-{papers}-"))
+    days = max(1, round(papers / per_day))
     try:
         root = project(scratch, papers, days, seed)
         digest = [sys.executable, "-m", "generator", "--root", str(root)]
         generate = measure([*digest, "generate"], root)
+        before = stamps(root)
+        noop = measure([*digest, "generate"], root)
+        noop_written = written(before, stamps(root))
+        name, text = synthetic.next_day(papers, days, per_day, seed)
+        (root / "sources" / name).write_text(text, "utf-8")
+        next_day = measure([*digest, "generate"], root)
         build = measure([*digest, "build"], root)
         site = root / "site"
         files = [p for p in site.rglob("*") if p.is_file()]
+        html = max((p for p in files if p.suffix == ".html"), key=lambda p: p.stat().st_size)
         pages = [p.stat().st_size for p in (site / "papers").glob("*/index.html")]
+        search = site / "search" / "search_index.json"
         result = Result(
             papers=papers, sources=len(list((root / "sources").iterdir())),
-            generate=generate, build=build,
-            site_mib=sum(p.stat().st_size for p in files) / 2**20, site_files=len(files),
-            page_mean_kib=statistics.mean(pages) / 1024, page_max_kib=max(pages) / 1024,
-            search_mib=(site / "search" / "search_index.json").stat().st_size / 2**20)
+            generate=generate, noop=noop, noop_written=noop_written, next_day=next_day,
+            build=build, site_mib=sum(p.stat().st_size for p in files) / 2**20,
+            site_files=len(files), largest_html=html.relative_to(site).as_posix(),
+            largest_html_kib=html.stat().st_size / 1024,
+            page_mean_kib=statistics.mean(pages) / 1024,
+            search_mib=search.stat().st_size / 2**20 if search.exists() else 0.0)
         if keep:
             shutil.copytree(root, keep / f"{papers}", dirs_exist_ok=True)
         return result
@@ -102,32 +147,53 @@ def bench(papers: int, days: int, seed: int, keep: Path | None) -> Result:
 
 
 def table(results: list[Result]) -> str:
-    head = ("| papers | sources | generate (s) | generate peak (MiB) | build (s) | "
-            "build peak (MiB) | site (MiB) | site files | paper page mean (KiB) | "
-            "paper page max (KiB) | search_index.json (MiB) |")
-    rows = [head, "|" + " ---: |" * 11]
+    head = ("| papers | sources | generate cold (s) | peak (MiB) | no-op (s) | no-op files "
+            "written | +1 day (s) | build (s) | build ms/paper | build peak (MiB) | site (MiB) "
+            "| site files | largest HTML (KiB) | paper page mean (KiB) | search_index.json (MiB) |")
+    rows = [head, "|" + " ---: |" * 15]
     for r in results:
         rows.append(
             f"| {r.papers} | {r.sources} | {r.generate.seconds:.1f} | {r.generate.peak_mib:.0f} "
-            f"| {r.build.seconds:.1f} | {r.build.peak_mib:.0f} | {r.site_mib:.1f} | "
-            f"{r.site_files} | {r.page_mean_kib:.1f} | {r.page_max_kib:.1f} | "
-            f"{r.search_mib:.2f} |")
+            f"| {r.noop.seconds:.1f} | {r.noop_written} | {r.next_day.seconds:.1f} "
+            f"| {r.build.seconds:.1f} | {r.build_ms_per_paper:.1f} | {r.build.peak_mib:.0f} "
+            f"| {r.site_mib:.1f} | {r.site_files} | {r.largest_html_kib:.1f} "
+            f"| {r.page_mean_kib:.1f} | {r.search_mib:.2f} |")
     return "\n".join(rows)
+
+
+def checks(r: Result) -> list[str]:
+    """Each figure against issue 12's limit; sizes are scaled to 50,000 papers."""
+    scale = 50_000 / r.papers
+    figures = {"generate_s": r.generate.seconds, "noop_s": r.noop.seconds,
+               "noop_written": r.noop_written, "next_day_s": r.next_day.seconds,
+               "build_s": r.build.seconds, "build_peak_mib": r.build.peak_mib,
+               "site_mib": r.site_mib * scale, "largest_html_kib": r.largest_html_kib}
+    return [f"{'ok ' if value <= LIMITS[k] else 'OVER'} {k}: {value:.1f} (limit {LIMITS[k]}"
+            f"{', site scaled to 50,000 papers' if k == 'site_mib' else ''})"
+            for k, value in figures.items()]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, nargs="+", default=[500, 1000, 2000],
                         help="digest sizes to measure (default: 500 1000 2000)")
-    parser.add_argument("--days", type=int, default=20, help="days the papers are spread over")
+    parser.add_argument("--per-day", type=int, default=60, help="papers a day (default: 60)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic sources")
     parser.add_argument("--keep", type=Path, help="copy each scratch digest here")
+    parser.add_argument("--json", type=Path, help="also write every figure here as JSON")
+    parser.add_argument("--check", action="store_true",
+                        help="print each figure against issue 12's limits")
     args = parser.parse_args(argv)
     results = []
     for papers in args.papers:
         print(f"measuring {papers} papers ...", file=sys.stderr, flush=True)
-        results.append(bench(papers, args.days, args.seed, args.keep))
+        results.append(bench(papers, args.per_day, args.seed, args.keep))
+        if args.check:
+            print("\n".join(checks(results[-1])), file=sys.stderr)
     print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps([{**asdict(r), "build_ms_per_paper": r.build_ms_per_paper}
+                                         for r in results], indent=2) + "\n", "utf-8")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,17 @@ def sources(papers: int, days: int, seed: int = 0, first_day: dt.date = FIRST_DA
     return out
 
 
+def next_day(papers: int, days: int, count: int, seed: int = 0) -> tuple[str, str]:
+    """A page copy for the day after ``sources(papers, days, seed)`` ends, of ``count`` new
+    papers (numbered after the others, so none repeats): its file name and text."""
+    rng = random.Random(seed + 1)
+    phrases = vocabulary_phrases()
+    made = [_paper(rng, n, phrases) for n in range(papers + 1, papers + count + 1)]
+    day = FIRST_DAY + dt.timedelta(days=days)
+    body = "".join(f"{title}\n\n{abstract}\n\n" for title, abstract in made)
+    return f"{day.isoformat()}-hf-papers.txt", f"{HEADER}{day:%b} {day.day}\n\n{body}"
+
+
 def _split(total: int, parts: int) -> list[range]:
     size, extra = divmod(total, parts)
     out, at = [], 0
