@@ -112,7 +112,7 @@ def project(folder: Path, papers: int, days: int, seed: int) -> Path:
     return folder
 
 
-def bench(papers: int, per_day: int, seed: int, keep: Path | None) -> Result:
+def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool = True) -> Result:
     scratch = Path(tempfile.mkdtemp(prefix=f"digest-bench-{papers}-"))
     days = max(1, round(papers / per_day))
     try:
@@ -125,6 +125,9 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None) -> Result:
         name, text = synthetic.next_day(papers, days, per_day, seed)
         (root / "sources" / name).write_text(text, "utf-8")
         next_day = measure([*digest, "generate"], root)
+        if not build:  # generate's figures only: the site is left unbuilt
+            return Result(papers, len(list((root / "sources").iterdir())), generate, noop,
+                          noop_written, next_day, Run(0, 0), 0, 0, "", 0, 0, 0)
         build = measure([*digest, "build"], root)
         site = root / "site"
         files = [p for p in site.rglob("*") if p.is_file()]
@@ -181,13 +184,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic sources")
     parser.add_argument("--keep", type=Path, help="copy each scratch digest here")
     parser.add_argument("--json", type=Path, help="also write every figure here as JSON")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="measure generate only (build figures show as 0)")
     parser.add_argument("--check", action="store_true",
                         help="print each figure against issue 12's limits")
     args = parser.parse_args(argv)
     results = []
     for papers in args.papers:
         print(f"measuring {papers} papers ...", file=sys.stderr, flush=True)
-        results.append(bench(papers, args.per_day, args.seed, args.keep))
+        results.append(bench(papers, args.per_day, args.seed, args.keep, not args.skip_build))
         if args.check:
             print("\n".join(checks(results[-1])), file=sys.stderr)
     print(table(results))

@@ -277,14 +277,24 @@ def _regenerate(project: Project) -> None:
         click.echo(str(problem), err=True)
 
 
+def _patience(command):
+    """The options of commands that ask the Hub: how often and how long to try."""
+    for option in reversed((
+            click.option("--retries", type=click.IntRange(min=0),
+                         default=fetch.FetchConfig.retries, show_default=True,
+                         help="Further attempts after a request fails."),
+            click.option("--backoff", type=click.FloatRange(min=0),
+                         default=fetch.FetchConfig.backoff, show_default=True,
+                         help="Seconds before the first retry; doubles each time."),
+            click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+                         default=fetch.FetchConfig.timeout, show_default=True,
+                         help="Seconds to wait for the Hub to connect or answer."))):
+        command = option(command)
+    return command
+
+
 @cli.command("enrich")
-@click.option("--retries", type=click.IntRange(min=0), default=fetch.FetchConfig.retries,
-              show_default=True, help="Further attempts after a request fails.")
-@click.option("--backoff", type=click.FloatRange(min=0), default=fetch.FetchConfig.backoff,
-              show_default=True, help="Seconds before the first retry; doubles each time.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
-              default=fetch.FetchConfig.timeout, show_default=True,
-              help="Seconds to wait for the Hub to connect or answer.")
+@_patience
 @click.pass_context
 def enrich_command(ctx: click.Context, retries: int, backoff: float, timeout: float) -> None:
     """Resolve papers known only by title to their arXiv record on the Hub, then generate."""
@@ -317,13 +327,7 @@ def _today_utc() -> dt.date:
               help="The day to fetch.  [default: today in UTC]")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Fetch every day from this one to today in UTC.")
-@click.option("--retries", type=click.IntRange(min=0), default=fetch.FetchConfig.retries,
-              show_default=True, help="Further attempts after a request fails.")
-@click.option("--backoff", type=click.FloatRange(min=0), default=fetch.FetchConfig.backoff,
-              show_default=True, help="Seconds before the first retry; doubles each time.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
-              default=fetch.FetchConfig.timeout, show_default=True,
-              help="Seconds to wait for the Hub to connect or answer.")
+@_patience
 @click.option("--deadline", type=click.FloatRange(min=0, min_open=True),
               default=fetch.FetchConfig.deadline, show_default=True,
               help="Seconds one request may take in all, however slowly the answer comes.")
