@@ -21,7 +21,8 @@ from .errors import Collector, DigestError, Problem, excerpt
 from .model import Entry, Listing, SiteInfo
 from .project import Project
 from .readers import SourceFile, read_source_reporting, registry
-from .render import GENERATED_DIRS, GENERATED_FILES, redirect_page, render_site
+from .render import (GENERATED_DIRS, GENERATED_FILES, RETIRED_FILES, redirect_page,
+                     render_site)
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
 from .write import WriteReport, changes, leftover_temp_files, locked, write_tree
@@ -150,7 +151,7 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
                              for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")
                              and not any(part.startswith(".") for part in
                                          p.relative_to(base).parts))
-    generated.update(f for f in GENERATED_FILES if (project.content / f).exists())
+    generated.update(f for f in GENERATED_FILES + RETIRED_FILES if (project.content / f).exists())
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals), records)

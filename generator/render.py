@@ -29,10 +29,11 @@ CARD_AUTHORS = 3  # authors named on a card before "et al."
 WEEK = 7  # days of listings linked under "This week" on the home page
 
 # Everything render_site writes outside papers/ (where curated pages live): whatever else
-# is in these folders, or in these files, is stale and generate removes it (tags.md
-# included: the Tags page listed every paper, and topics already do that in pages).
+# is in these folders is stale and generate removes it, as it removes the files it once
+# wrote and no longer does (the Tags page listed every paper; topics do that in pages).
 GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
-GENERATED_FILES = ("index.md", "tags.md", "reading-list.md")
+GENERATED_FILES = ("index.md", "reading-list.md")
+RETIRED_FILES = ("tags.md",)
 
 
 def links(paper: Paper) -> dict:

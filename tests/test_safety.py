@@ -274,7 +274,7 @@ def test_nothing_from_a_source_runs_in_chromium(hostile_site, hostile_served, br
     text_slug = ids[next(k for k in ids if k.startswith("title:"))]
     urls = [f"{served}papers/{text_slug}/", f"{served}papers/{ids['arxiv:2501.00002']}/",
             served, f"{served}dates/{DAY}/", f"{served}dates/2025-01-01/",
-            f"{served}topics/spiking-networks/", f"{served}tags/"]
+            f"{served}topics/spiking-networks/", f"{served}dates/"]
     page = browser.new_page()
     dialogs, errors, outside = [], [], []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

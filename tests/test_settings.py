@@ -168,9 +168,9 @@ def test_an_unknown_key_says_which_keys_there_are(tmp_path):
     text = PYPROJECT + "feedsize = 20\n'colour' = \"blue\"\n\n[tool.other]\nx = 1\n"
     assert problems(digest(tmp_path, text)) == [
         "pyproject.toml:8: [tool.digest] has no setting 'feedsize'; did you mean 'feed_size'? "
-        "the settings are default_year, feed_size, sources, vocabulary",
+        "the settings are default_year, feed_size, page_size, sources, vocabulary",
         "pyproject.toml:9: [tool.digest] has no setting 'colour'; the settings are "
-        "default_year, feed_size, sources, vocabulary",
+        "default_year, feed_size, page_size, sources, vocabulary",
     ]
 
 

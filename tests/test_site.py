@@ -54,7 +54,7 @@ def test_one_page_per_paper_topic_and_date(built_site):
     topics = {p.stem for p in (built_site / "content/topics").glob("*.md")} - {"index"}
     assert {p.parent.name for p in (site / "topics").glob("*/index.html")} == topics
     assert {p.parent.name for p in (site / "dates").glob("*/index.html")} == {
-        "2025-03-11", "2025-03-13", "2025-03-17", "2025-07-31", "2025-09-08"}
+        "2025-03-11", "2025-03-13", "2025-03-17", "2025-07-31", "2025-09-08", "2025"}
 
 
 def test_each_topic_page_lists_exactly_its_papers(built_site):
@@ -96,7 +96,7 @@ def test_navigation_holds_only_top_level_pages(built_site):
             ).read_text()
     nav = links_in(html, "md-nav--primary")
     assert {h.rstrip("/").split("/")[-1] for h in nav if not h.startswith(("#", "http"))} == {
-        "..", "topics", "dates", "tags", "reading-list"}
+        "..", "topics", "dates", "reading-list"}
 
 
 def test_paper_pages_are_small(built_site):

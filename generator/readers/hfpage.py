@@ -78,7 +78,14 @@ def read_page(source: SourceFile) -> Reading:
             source.name, lines[date_at].number,
             "the date line is followed by no papers; the copy looks truncated, so copy the "
             "whole page again")
-    return _papers(source, body, day)
+    try:
+        return _papers(source, body, day)
+    except DigestError as anchored:
+        try:
+            content, extras = _alt_split_extras(source, body, day)
+            return Reading(tuple(_alt_pair(source, content, extras, day)))
+        except DigestError:
+            raise anchored from None
 
 
 def listed_day(source: SourceFile) -> dt.date | None:
@@ -479,3 +486,117 @@ def _own_date(source: SourceFile, line: _Line, text: str, day: dt.date) -> dt.da
                              f"{excerpt(text)} is not a real date; correct it") from None
 
 
+# --- the alternating reading --------------------------------------------------------
+# A copy whose abstracts are short (a few words, as some curators paste them), or whose
+# titles are abstract-long or look like a count, has nothing to anchor on. When the
+# anchored reading fails, the copy is read as its lines alternate, title then abstract,
+# around the '·' extras blocks, as the reader always did; when that fails too, the
+# anchored reading's problems stand.
+
+_ALT_UPVOTES = re.compile(r"(?:\d+|-)$")
+_ALT_AUTHORS = re.compile(r"\d+ authors?$")
+
+
+@dataclass(frozen=True)
+class _alt_Block:
+    start: int  # index of its first line in the body
+    end: int  # index of its last line
+    extras: _Extras
+
+
+def _alt_split_extras(source: SourceFile, body: list[_Line], day: dt.date
+                  ) -> tuple[list[_Line], dict[int, _Extras]]:
+    """Remove the extras blocks; map each to the index of the content line it belongs to."""
+    taken: set[int] = set()
+    blocks: list[_alt_Block] = []
+    for d, line in enumerate(body):
+        if _DOT.match(line.text):
+            block = _alt_block_around(source, body, d, taken, day)
+            taken.update(range(block.start, block.end + 1))
+            blocks.append(block)
+    content = [line for i, line in enumerate(body) if i not in taken]
+    return content, _alt_owners(body, taken, blocks)
+
+
+def _alt_block_around(source: SourceFile, body: list[_Line], d: int, taken: set[int],
+                  day: dt.date) -> _alt_Block:
+    """The extras block of the '·' line at ``d``; ``taken`` holds earlier blocks' lines."""
+    date_at, own_date = d, _DOT.match(body[d].text)["date"]
+    if not own_date and d + 1 < len(body) and parse_month_day(body[d + 1].text):
+        date_at, own_date = d + 1, body[d + 1].text  # '·' alone, the date on the next line
+    start, organization = d, None
+    if d >= 1 and (_ALT_AUTHORS.match(body[d - 1].text)
+                   or (d >= 2 and _ALT_UPVOTES.match(body[d - 2].text))):
+        start = d - 1  # "N authors", or an organisation between the upvotes and the '·'
+        if not _ALT_AUTHORS.match(body[d - 1].text):
+            organization = body[d - 1].text
+    upvotes = None
+    if start >= 1 and _ALT_UPVOTES.match(body[start - 1].text) and start - 1 not in taken:
+        start -= 1
+        upvotes = None if body[start].text == "-" else int(body[start].text)
+    end, comments = date_at, None
+    if end + 1 < len(body) and _NUMBER.match(body[end + 1].text):
+        end += 1
+        comments = int(body[end].text)
+    published = _own_date(source, body[date_at], own_date, day)
+    return _alt_Block(start, end, _Extras(upvotes=upvotes, published=published, organization=organization, comments=comments))
+
+
+def _alt_owners(body: list[_Line], taken: set[int], blocks: list[_alt_Block]) -> dict[int, _Extras]:
+    """Each block's extras under the index, among the content lines, of the line they describe.
+
+    A copy puts every block either before its paper or after it; the first block says which.
+    """
+    position = {i: n for n, i in enumerate(i for i in range(len(body)) if i not in taken)}
+    before_paper = bool(blocks) and blocks[0].start == 0
+    owner: dict[int, _Extras] = {}
+    for block in blocks:
+        if before_paper:
+            near = (position[i] for i in range(block.end + 1, len(body)) if i in position)
+        else:
+            near = (position[i] for i in range(block.start - 1, -1, -1) if i in position)
+        target = next(near, None)
+        if target is not None:
+            owner[target] = block.extras
+    return owner
+
+
+def _alt_pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
+          day: dt.date) -> list[Listing]:
+    problems: list[Problem] = []
+    listings: list[Listing] = []
+    i = 0
+    while i < len(content):
+        title = content[i]
+        if _alt_words(title) > _TITLE_MAX_WORDS:
+            problems.append(Problem(
+                source.name, title.number,
+                "expected a title but found what looks like an abstract; a title line is "
+                "missing above it, so add the paper's title"))
+            i += 1
+            continue
+        nxt = content[i + 1] if i + 1 < len(content) else None
+        after = content[i + 2] if i + 2 < len(content) else None
+        # A short line followed by an abstract-length one is the next paper, not an abstract.
+        if nxt is None or (_alt_words(nxt) < _ABSTRACT_MIN_WORDS and after is not None
+                           and _alt_words(after) >= _ABSTRACT_MIN_WORDS):
+            where = "at the end of the file" if nxt is None else "before the next title"
+            problems.append(Problem(
+                source.name, title.number,
+                f"the title {excerpt(title.text)} has no abstract {where}; paste its "
+                "abstract on the line after it, or delete the title"))
+            i += 1
+            continue
+        extra = extras.get(i) or extras.get(i + 1) or _Extras()
+        listings.append(Listing(
+            title=title.text, abstract=nxt.text, date=day, source=source.name,
+            line=title.number, upvotes=extra.upvotes, published=extra.published,
+            organization=extra.organization, comments=extra.comments))
+        i += 2
+    if problems:
+        raise DigestError(problems)
+    return listings
+
+
+def _alt_words(line: _Line) -> int:
+    return len(line.text.split())
