@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +43,12 @@ def state(project: Project) -> State:
     digest = hashlib.blake2b(digest_size=20)
 
     def add(label: str, path: Path) -> None:
+        # Only regular files are read (a pipe would never end); any other entry, a folder
+        # named like a page or a dangling link among them, counts by its kind, so that its
+        # coming or going brings a full run, which reports it.
         try:
-            data = path.read_bytes()
+            mode = path.stat().st_mode
+            data = path.read_bytes() if stat.S_ISREG(mode) else f"\0kind {stat.S_IFMT(mode)}".encode()
         except OSError:
             data = b"\0unreadable"
         digest.update(f"{label}\0{len(data)}\0".encode())
@@ -63,19 +68,23 @@ def state(project: Project) -> State:
     outputs = {}
     for path in _files(project.content):
         try:
-            st = path.stat()
+            st = path.lstat()
         except OSError:
             continue
-        outputs[path.relative_to(project.content).as_posix()] = (st.st_size, st.st_mtime_ns)
+        # A folder's time changes as entries come and go; its files speak for themselves.
+        outputs[path.relative_to(project.content).as_posix()] = (
+            (stat.S_IFMT(st.st_mode), 0) if stat.S_ISDIR(st.st_mode) else
+            (st.st_size, st.st_mtime_ns))
     return State(digest.hexdigest(), outputs)
 
 
 def _files(root: Path) -> list[Path]:
-    """Every file below root, dotfiles and dot folders left out (locks, caches, editors')."""
+    """Every entry below root, folders included, dotfiles and dot folders left out (locks,
+    caches, editors'); links to folders are listed, not followed."""
     found = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder) / n for n in names if not n.startswith(".")]
+        found += [Path(folder) / n for n in [*dirs, *names] if not n.startswith(".")]
     return sorted(found)
 
 
