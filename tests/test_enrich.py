@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import bibtexparser
@@ -14,7 +13,7 @@ import frontmatter
 import pytest
 import yaml
 
-from conftest import local_server, make_project, run_digest, tree
+from conftest import JsonHandler, local_server, make_project, run_digest, tree
 
 # Three bundled page-copy papers, as the Hub knows them.
 KNOWN = {
@@ -51,7 +50,7 @@ class Hub:
     def handler(self):
         hub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:  # noqa: N802
                 url = urllib.parse.urlsplit(self.path)
                 hub.asked.append(self.path)
@@ -81,16 +80,6 @@ class Hub:
                         answer["id"] = "2501.99999"
                     return self._send(200, json.dumps(answer).encode())
                 self._send(404, b'{"error": "Not Found"}')
-
-            def _send(self, code: int, body: bytes) -> None:
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
 
         return Handler
 

@@ -9,12 +9,11 @@ import re
 import socket
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from conftest import local_server, make_project, run_digest
+from conftest import JsonHandler, local_server, make_project, run_digest
 from generator import cli, fetch
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sotawhat_hf_daily_papers_2026-06-12.json"
@@ -38,8 +37,8 @@ class Hub:
         return [(r["date"], int(r["p"])) for r in self.requests]
 
 
-def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(hub: Hub) -> type[JsonHandler]:
+    class Handler(JsonHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server spelling
             url = urllib.parse.urlsplit(self.path)
             query = dict(urllib.parse.parse_qsl(url.query))
@@ -50,16 +49,6 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
                 return
             items = hub.days.get(query["date"], [])
             self._send(200, json.dumps(items[page * limit:(page + 1) * limit]).encode())
-
-        def _send(self, code: int, body: bytes) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
 
     return Handler
 
