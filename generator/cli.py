@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -100,8 +101,8 @@ def _count(n: int, noun: str) -> str:
 
 def _warn(warnings) -> None:
     for warning in warnings:
-        where = warning.path if warning.line is None else f"{warning.path}:{warning.line}"
-        click.echo(f"{where}: warning: {warning.message}", err=True)
+        click.echo(str(dataclasses.replace(warning, message=f"warning: {warning.message}")),
+                   err=True)
 
 
 def _report(the_plan: pipeline.Plan, report) -> None:

@@ -41,6 +41,7 @@ from .dedupe import identity_title
 from .errors import DigestError, Problem, excerpt, yaml_error
 from .model import Listing, arxiv_id
 from .pages import SafeLoader
+from .readers.base import utc_date
 
 RECORDS = "resolved.yml"  # inside the sources folder
 _HEADER = ("# Papers resolved to their arXiv record by 'digest enrich', one per title.\n"
@@ -292,13 +293,8 @@ def _to_record(title: str, aid: str, paper: dict, today: dt.date) -> Record:
     authors = tuple(a["name"].strip() for a in paper.get("authors") or []
                     if isinstance(a, dict) and isinstance(a.get("name"), str)
                     and a["name"].strip() and not a.get("hidden"))
-    published = None
-    if isinstance(paper.get("publishedAt"), str):
-        try:
-            published = dt.datetime.fromisoformat(
-                paper["publishedAt"].replace("Z", "+00:00")).astimezone(dt.timezone.utc).date()
-        except ValueError:
-            published = None
+    published = utc_date(paper["publishedAt"]) if isinstance(paper.get("publishedAt"), str) \
+        else None
     links = {k: v for k, v in (("github_repo", paper.get("githubRepo")),
                                ("project_page", paper.get("projectPage")))
              if isinstance(v, str) and v.lower().startswith(("https://", "http://"))}
