@@ -11,7 +11,12 @@ folder, then measures the real commands as a user runs them:
   - ``digest build`` (a generate with nothing to do, then ``mkdocs build --strict``): wall
     time, per paper, and peak memory;
   - the built site: its size and file count, the largest HTML page, the mean paper page,
-    and the search index.
+    and the search index (Pagefind's, in parts);
+  - in Debian's Chromium (Playwright, the site served on 127.0.0.1): what a first visit to
+    the home page fetches; then, on the search page, a query for the exact title of the
+    digest's oldest paper: the time from Enter to the first result, what the query
+    fetched in all and its largest file, whether that paper came first, and whether a
+    topic filter left only that topic's papers. Sizes are as served, uncompressed.
 
 Peak memory is the largest resident set size ``os.wait4`` reports for the command and the
 processes it waited for: for build, the larger of digest's and mkdocs'. Prints a Markdown
@@ -42,7 +47,10 @@ import synthetic  # noqa: E402  (lives with the tests, which use it too)
 PROJECT_FILES = ("mkdocs.yml", "topics.yml", "pyproject.toml")
 # Issue 12's limits at 50,000 papers (seconds, bytes).
 LIMITS = {"generate_s": 60, "noop_s": 5, "noop_written": 0, "next_day_s": 10,
-          "build_s": 600, "build_peak_mib": 2048, "site_mib": 1000, "largest_html_kib": 300}
+          "build_s": 600, "build_peak_mib": 2048, "site_mib": 1000, "largest_html_kib": 300,
+          "first_visit_kib": 500, "query_kib": 300, "query_largest_kib": 300,
+          "first_result_s": 1}
+CHROMIUM = "/usr/bin/chromium"
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,8 @@ class Result:
     largest_html_kib: float
     page_mean_kib: float
     search_mib: float
+    search_parts: int = 0
+    browser: dict | None = None  # the figures measured in Chromium (see browse)
 
     @property
     def build_ms_per_paper(self) -> float:
@@ -112,7 +122,60 @@ def project(folder: Path, papers: int, days: int, seed: int) -> Path:
     return folder
 
 
-def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool = True) -> Result:
+def oldest_title(root: Path) -> str:
+    """The title of the first paper of the first day: in the oldest part of the index."""
+    first = min((root / "sources").iterdir())
+    return first.read_text("utf-8").split("\n\n")[6]
+
+
+def browse(site: Path, title: str) -> dict:
+    """What a reader's Chromium fetches and waits for (see the module's docstring)."""
+    from playwright.sync_api import sync_playwright  # the test extras install it
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import static_server
+
+    out: dict = {}
+    with static_server(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+
+        def fresh():
+            page = browser.new_context().new_page()
+            got: dict[str, int] = {}
+            page.on("requestfinished", lambda r: got.__setitem__(
+                r.url, r.sizes()["responseBodySize"]))
+            return page, got
+
+        page, got = fresh()
+        page.goto(url, wait_until="networkidle")
+        out["first_visit_kib"] = sum(got.values()) / 1024
+        page, got = fresh()
+        page.goto(url + "search/", wait_until="networkidle")
+        got.clear()
+        page.fill("#digest-search-q", title)
+        start = time.perf_counter()
+        page.press("#digest-search-q", "Enter")
+        page.wait_for_selector(".digest-search__result", timeout=60_000)
+        out["first_result_s"] = time.perf_counter() - start
+        page.wait_for_load_state("networkidle")
+        out["query_kib"] = sum(got.values()) / 1024
+        out["query_largest_kib"] = max(got.values(), default=0) / 1024
+        out["query_requests"] = len(got)
+        out["exact_title_first"] = page.inner_text(".digest-search__title") == title
+        topic = page.locator("select[name=topic] option").nth(1).inner_text()
+        page.fill("#digest-search-q", "learning")
+        page.select_option("select[name=topic]", label=topic)
+        page.wait_for_url("**topic=*")
+        page.wait_for_function("document.querySelector('[data-digest-search-status]')"
+                               ".textContent.endsWith('papers')")
+        facts = page.locator(".digest-search__facts").all_inner_texts()
+        out["topic_filter_narrows"] = bool(facts) and all(topic in f for f in facts)
+        browser.close()
+    return out
+
+
+def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool = True,
+          browser: bool = True) -> Result:
     scratch = Path(tempfile.mkdtemp(prefix=f"digest-bench-{papers}-"))
     days = max(1, round(papers / per_day))
     try:
@@ -133,7 +196,7 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool =
         files = [p for p in site.rglob("*") if p.is_file()]
         html = max((p for p in files if p.suffix == ".html"), key=lambda p: p.stat().st_size)
         pages = [p.stat().st_size for p in (site / "papers").glob("*/index.html")]
-        search = site / "search" / "search_index.json"
+        search = [p for p in files if p.is_relative_to(site / "pagefind")]
         result = Result(
             papers=papers, sources=len(list((root / "sources").iterdir())),
             generate=generate, noop=noop, noop_written=noop_written, next_day=next_day,
@@ -141,7 +204,9 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool =
             site_files=len(files), largest_html=html.relative_to(site).as_posix(),
             largest_html_kib=html.stat().st_size / 1024,
             page_mean_kib=statistics.mean(pages) / 1024,
-            search_mib=search.stat().st_size / 2**20 if search.exists() else 0.0)
+            search_mib=sum(p.stat().st_size for p in search) / 2**20,
+            search_parts=len(json.loads((site / "pagefind/parts.json").read_text())["parts"]),
+            browser=browse(site, oldest_title(root)) if browser else None)
         if keep:
             shutil.copytree(root, keep / f"{papers}", dirs_exist_ok=True)
         return result
@@ -152,15 +217,20 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool =
 def table(results: list[Result]) -> str:
     head = ("| papers | sources | generate cold (s) | peak (MiB) | no-op (s) | no-op files "
             "written | +1 day (s) | build (s) | build ms/paper | build peak (MiB) | site (MiB) "
-            "| site files | largest HTML (KiB) | paper page mean (KiB) | search_index.json (MiB) |")
-    rows = [head, "|" + " ---: |" * 15]
+            "| site files | largest HTML (KiB) | paper page mean (KiB) | search index (MiB, parts) "
+            "| first visit (KiB) | query (KiB, largest file) | first result (s) | exact title "
+            "first | topic filter narrows |")
+    rows = [head, "|" + " ---: |" * 20]
     for r in results:
         rows.append(
             f"| {r.papers} | {r.sources} | {r.generate.seconds:.1f} | {r.generate.peak_mib:.0f} "
             f"| {r.noop.seconds:.1f} | {r.noop_written} | {r.next_day.seconds:.1f} "
             f"| {r.build.seconds:.1f} | {r.build_ms_per_paper:.1f} | {r.build.peak_mib:.0f} "
             f"| {r.site_mib:.1f} | {r.site_files} | {r.largest_html_kib:.1f} "
-            f"| {r.page_mean_kib:.1f} | {r.search_mib:.2f} |")
+            f"| {r.page_mean_kib:.1f} | {r.search_mib:.1f} ({r.search_parts}) "
+            + (f"| {b['first_visit_kib']:.0f} | {b['query_kib']:.0f} ({b['query_largest_kib']:.0f}) "
+               f"| {b['first_result_s']:.2f} | {b['exact_title_first']} "
+               f"| {b['topic_filter_narrows']} |" if (b := r.browser) else "| – | – | – | – | – |"))
     return "\n".join(rows)
 
 
@@ -170,7 +240,8 @@ def checks(r: Result) -> list[str]:
     figures = {"generate_s": r.generate.seconds, "noop_s": r.noop.seconds,
                "noop_written": r.noop_written, "next_day_s": r.next_day.seconds,
                "build_s": r.build.seconds, "build_peak_mib": r.build.peak_mib,
-               "site_mib": r.site_mib * scale, "largest_html_kib": r.largest_html_kib}
+               "site_mib": r.site_mib * scale, "largest_html_kib": r.largest_html_kib,
+               **{k: v for k, v in (r.browser or {}).items() if k in LIMITS}}
     built = r.build.seconds > 0  # --skip-build leaves the build's figures unmeasured
     return [f"{'ok ' if value <= LIMITS[k] else 'OVER'} {k}: {value:.1f} (limit {LIMITS[k]}"
             f"{', site scaled to 50,000 papers' if k == 'site_mib' else ''})"
@@ -188,13 +259,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write every figure here as JSON")
     parser.add_argument("--skip-build", action="store_true",
                         help="measure generate only (build figures show as 0)")
+    parser.add_argument("--skip-browser", action="store_true",
+                        help="leave out the figures measured in Chromium")
     parser.add_argument("--check", action="store_true",
                         help="print each figure against issue 12's limits")
     args = parser.parse_args(argv)
     results = []
     for papers in args.papers:
         print(f"measuring {papers} papers ...", file=sys.stderr, flush=True)
-        results.append(bench(papers, args.per_day, args.seed, args.keep, not args.skip_build))
+        results.append(bench(papers, args.per_day, args.seed, args.keep, not args.skip_build,
+                             not args.skip_browser))
         if args.check:
             print("\n".join(checks(results[-1])), file=sys.stderr)
     print(table(results))

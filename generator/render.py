@@ -32,7 +32,7 @@ WEEK = 7  # days of listings linked under "This week" on the home page
 # is in these folders is stale and generate removes it, as it removes the files it once
 # wrote and no longer does (the Tags page listed every paper; topics do that in pages).
 GENERATED_DIRS = ("topics", "dates", "feeds", "bib")
-GENERATED_FILES = ("index.md", "reading-list.md")
+GENERATED_FILES = ("index.md", "reading-list.md", "search.md")
 RETIRED_FILES = ("tags.md",)
 
 
@@ -219,6 +219,7 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict
         **_index_pages(arranged),
         **_home_page(arranged),
         **_reading_list_page(arranged),
+        **_search_page(arranged),
     }
 
 
@@ -379,6 +380,14 @@ def _reading_list_page(site: _Site) -> dict[str, str]:
     """``reading-list.md``: a frame the reader's browser fills with the papers saved there."""
     return {"reading-list.md": _environment().get_template("reading_list.md.j2").render(
         **site.common)}
+
+
+def _search_page(site: _Site) -> dict[str, str]:
+    """``search.md``: the search form, with a filter for each topic, year and month listed."""
+    months = sorted({day.replace(day=1) for day in site.days}, reverse=True)
+    years = sorted({day.year for day in site.days}, reverse=True)
+    return {"search.md": _environment().get_template("search.md.j2").render(
+        years=years, months=months, **site.common)}
 
 
 def _groups(entries: list[Entry], vocab: Vocabulary) -> list[tuple[object, list[Entry]]]:

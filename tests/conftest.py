@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -117,6 +119,19 @@ def built_site(tmp_path_factory) -> Path:
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def search_records(site: Path) -> list[dict]:
+    """What Pagefind indexed, from every part: one record (url, content, meta, filters) a page.
+
+    A fragment file is gzip'd "pagefind_dcd" followed by the page's record as JSON.
+    """
+    records = []
+    for fragment in sorted(site.glob("pagefind/*/fragment/*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), fragment
+        records.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return records
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

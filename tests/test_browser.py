@@ -8,6 +8,7 @@ work offline and make no third-party requests. Screenshots go to ``test-artifact
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import shutil
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ PAGES = {
     "date": f"dates/{DAY}/",
     "dates": "dates/",
     "topics": "topics/",
+    "search": f"search/?q={WORD}",
 }
 SCHEMES = {"light": "default", "dark": "slate"}
 
@@ -91,34 +93,84 @@ def tab(browser, served) -> Iterator[Tab]:
     assert tab.outside == []
 
 
+def search(tab, words: str) -> None:
+    """Search from the header's box, as a reader does: "/" focuses it, Enter opens results."""
+    tab.page.keyboard.press("/")
+    tab.page.keyboard.type(words)
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_url("**/search/?q=*")
+    tab.page.locator(".digest-search__result").first.wait_for()
+
+
+def result_links(tab) -> list[str]:
+    return tab.page.locator(".digest-search__title a").evaluate_all("as => as.map(a => a.href)")
+
+
 def test_a_word_from_one_abstract_finds_that_paper_and_opens_it(tab):
     tab.open("")
-    tab.page.keyboard.press("/")  # Material's shortcut: focus the search
-    tab.page.keyboard.type(WORD)
-    results = tab.page.locator(".md-search-result__item")
-    results.first.wait_for()
-    # The paper comes first; the topic and date pages that list its title follow.
-    hrefs = results.locator("a").evaluate_all("as => as.map(a => a.href)")
-    assert f"/papers/{PAPER}/" in hrefs[0], hrefs
-    assert not any("/papers/" in h and PAPER not in h for h in hrefs), hrefs
-    assert "Blimps" in results.first.inner_text()
-    results.first.locator("a").first.click()
+    search(tab, WORD)
+    # Only paper pages are indexed, and only this one holds the word.
+    assert result_links(tab) == [tab.served + f"papers/{PAPER}/"]
+    assert tab.page.inner_text("[data-digest-search-status]") == "1 paper"
+    first = tab.page.locator(".digest-search__result").first
+    assert "Blimps" in first.inner_text()
+    assert first.locator("mark").first.inner_text().lower().startswith(WORD)  # the hit, marked
+    first.locator("a").first.click()
     tab.arrive(f"**/papers/{PAPER}/**", "Evolving Spiking Neural Networks to Mimic PID "
                "Control for Autonomous Blimps")
-    # search.highlight: the word is marked on the page the result opened.
-    marks = tab.page.locator("article mark[data-md-highlight]")
-    marks.first.wait_for()
-    assert marks.first.inner_text().lower().startswith(WORD)
 
 
-def test_search_suggests_the_rest_of_a_word(tab):
+def test_an_exact_title_comes_first_even_when_its_words_are_everywhere(tab, built_site):
+    # The paper whose title's words the most other papers also hold: the hardest to rank.
+    papers = {slug: (post["title"], post.content.lower()) for slug, post in
+              ((p.stem, frontmatter.load(p)) for p in (built_site / "content/papers").glob("*.md"))}
+
+    def rivals(title: str) -> int:
+        words = [w for w in title.lower().replace(":", " ").split() if len(w) > 3]
+        return sum(all(w in text for w in words) for _t, text in papers.values())
+
+    slug = max(sorted(papers), key=lambda s: rivals(papers[s][0]))
+    title = papers[slug][0]
+    assert rivals(title) > 1, title
     tab.open("")
-    tab.page.keyboard.press("/")
-    tab.page.keyboard.type(WORD[:-1])
-    suggest = tab.page.locator("[data-md-component=search-suggest]")
+    search(tab, title)
+    assert result_links(tab)[0] == tab.served + f"papers/{slug}/"
+    assert tab.page.locator(".digest-search__title").first.inner_text() == title
+
+
+def test_a_topic_filter_narrows_the_results_to_that_topic_and_the_address_keeps_it(tab):
+    tab.open("search/?q=learning")
+    tab.page.locator(".digest-search__result").first.wait_for()
+    everything = int(tab.page.inner_text("[data-digest-search-status]").split()[0])
+    tab.page.select_option("select[name=topic]", label="Spiking neural networks")
+    tab.page.wait_for_url("**topic=Spiking*")
     tab.page.wait_for_function(
-        "document.querySelector('[data-md-component=search-suggest]').textContent.length > 0")
-    assert suggest.text_content().lower().startswith(WORD[:-1])
+        "n => parseInt(document.querySelector('[data-digest-search-status]').textContent) < n",
+        arg=everything)
+    facts = tab.page.locator(".digest-search__facts").all_inner_texts()
+    assert facts and all("Spiking neural networks" in f for f in facts), facts
+    # A month picks its year; the shared address opens the same search.
+    tab.page.select_option("select[name=month]", "2025-03")
+    tab.page.wait_for_url("**month=2025-03*")
+    assert tab.page.input_value("select[name=year]") == "2025"
+    tab.page.wait_for_function(
+        "document.querySelector('[data-digest-search-status]').textContent !== 'Searching…'")
+    shown = tab.page.inner_text("[data-digest-search-status]")
+    address = tab.page.url
+    tab.open(address.removeprefix(tab.served))
+    tab.page.wait_for_function(
+        "s => document.querySelector('[data-digest-search-status]').textContent === s", arg=shown)
+    assert tab.page.input_value("select[name=topic]") == "Spiking neural networks"
+    assert tab.page.input_value("#digest-search-q") == "learning"
+
+
+def test_a_filter_without_words_lists_its_papers_newest_first(tab):
+    tab.open(f"search/?topic=Spiking+neural+networks")
+    tab.page.locator(".digest-search__result").first.wait_for()
+    days = tab.page.locator(".digest-search__facts").all_inner_texts()
+    listed = [dt.datetime.strptime(f.split(" · ")[0].removeprefix("Listed "), "%b %d, %Y")
+              for f in days]
+    assert len(listed) > 1 and listed == sorted(listed, reverse=True)
 
 
 def test_a_topic_chip_on_a_paper_leads_to_the_topic_page_that_lists_it(tab):
@@ -299,11 +351,12 @@ def rich(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     site_url = yaml.safe_load((root / "mkdocs.yml").read_text("utf-8"))["site_url"]
     with static_server(root / "site", site_url) as url:
         yield url, {"home": "", "paper": f"papers/{paper}/", "date": f"dates/{newest}/",
-                    "topic": f"topics/{found[featured]['tags'][0]}/"}
+                    "topic": f"topics/{found[featured]['tags'][0]}/",
+                    "search": "search/?q=learning"}
 
 
 @pytest.mark.parametrize("site", ["bundled", "rich"])
-@pytest.mark.parametrize("kind", ["home", "paper", "topic", "date"])
+@pytest.mark.parametrize("kind", ["home", "paper", "topic", "date", "search"])
 def test_axe_finds_no_serious_or_critical_violation(request, palette, site, kind):
     name, tab = palette
     if site == "rich":
@@ -311,6 +364,8 @@ def test_axe_finds_no_serious_or_critical_violation(request, palette, site, kind
     else:
         pages = PAGES
     tab.open(pages[kind])
+    if kind == "search":  # with its results shown
+        tab.page.locator(".digest-search__result").first.wait_for()
     if site == "rich" and kind in ("home", "date", "topic"):
         assert tab.page.locator(".digest-featured").count() == 1
     assert tab.scheme() == SCHEMES[name]

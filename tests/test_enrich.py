@@ -13,7 +13,7 @@ import frontmatter
 import pytest
 import yaml
 
-from conftest import JsonHandler, local_server, make_project, run_digest, tree
+from conftest import JsonHandler, local_server, make_project, run_digest, search_records, tree
 
 # Three bundled page-copy papers, as the Hub knows them.
 KNOWN = {
@@ -134,9 +134,9 @@ def test_enrich_resolves_the_papers_the_hub_knows_and_the_site_links_them(digest
     assert 'href="https://arxiv.org/abs/1506.03134"' in html
     assert 'href="https://arxiv.org/pdf/1506.03134"' in html
     assert "Oriol Vinyals" in html
-    index = json.loads((digest / "site/search/search_index.json").read_text("utf-8"))
-    texts = [d["text"] for d in index["docs"] if d["location"].startswith(f"papers/{POINTER}/")]
-    assert any("Navdeep Jaitly" in t for t in texts)
+    texts = [r["content"] for r in search_records(digest / "site")
+             if r["url"] == f"/papers/{POINTER}/"]
+    assert len(texts) == 1 and "Navdeep Jaitly" in texts[0]
 
     # A second run asks only about what is still unresolved, and changes nothing.
     before, hub.asked[:] = tree(digest), []

@@ -8,9 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import frontmatter
-from lunr import lunr
 
-from conftest import ABSTRACT, make_project, run_digest
+from conftest import ABSTRACT, make_project, run_digest, search_records
 
 
 class Links(HTMLParser):
@@ -77,17 +76,30 @@ def test_each_date_page_lists_exactly_its_papers(built_site):
         assert paper_links(html) == expected, day
 
 
-def test_search_index_holds_every_paper_and_finds_a_word_from_one_abstract(built_site):
-    index = json.loads((built_site / "site/search/search_index.json").read_text())
-    located = {d["location"] for d in index["docs"]}
-    assert {f"papers/{slug}/" for slug in posts(built_site)} <= located
-    # "Brimming" style test: a word that only one abstract contains.
+def test_search_indexes_each_paper_page_and_only_what_a_reader_searches_for(built_site):
+    records = {r["url"]: r for r in search_records(built_site / "site")}
+    papers = posts(built_site)
+    # Paper pages only: the topic, date and home pages would repeat their text.
+    assert set(records) == {f"/papers/{slug}/" for slug, post in papers.items()
+                            if not post.get("hidden")}
+    # A word that only one abstract holds is in that page's record only.
     word, slug = "blimp", "evolving-spiking-neural-networks-to-mimic-pid-control-for-autonomous-blimps"
-    holders = [s for s, p in posts(built_site).items() if word in p.content.lower()]
+    holders = [s for s, p in papers.items() if word in p.content.lower()]
     assert holders == [slug]
-    docs = [d for d in index["docs"] if "#" not in d["location"]]
-    idx = lunr(ref="location", fields=("title", "text"), documents=docs)
-    assert [r["ref"] for r in idx.search(word)] == [f"papers/{slug}/"]
+    assert [u for u, r in records.items() if word in r["content"].lower()] == [f"/papers/{slug}/"]
+    post, record = papers[slug], records[f"/papers/{slug}/"]
+    assert record["meta"]["title"] == post["title"]
+    assert record["content"].startswith(post["title"])
+    # Topics are words to find and a filter; so are the years and months it was listed.
+    assert record["filters"]["topic"] == list(post["topics"].values())
+    assert all(name in record["content"] for name in post["topics"].values())
+    assert record["filters"]["year"] == sorted({str(d.year) for d in post["listed"]})
+    assert record["filters"]["month"] == sorted({f"{d:%Y-%m}" for d in post["listed"]})
+    assert record["meta"]["listed"] == str(max(post["listed"]))
+    # Not the page's chrome, its links, its BibTeX or its empty sections' headings.
+    for chrome in ("Reading list", "Search for it on", "arxiv.org", "@article", "Cite",
+                   "Notes", "Abstract", "Find code", "Listed"):
+        assert chrome not in record["content"], chrome
 
 
 def test_navigation_holds_only_top_level_pages(built_site):

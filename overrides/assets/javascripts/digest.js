@@ -245,6 +245,23 @@
     frame.append(intro, list, actions, status);
   };
 
+  // "/", "s" or "f" (Material's keys) focuses the search: the search page's own box there,
+  // else the header's, opened first where the header only shows its icon (narrow screens).
+  const typing = (target) => target instanceof HTMLElement &&
+    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  document.addEventListener("keydown", (event) => {
+    if (!["/", "s", "f"].includes(event.key) || event.ctrlKey || event.metaKey ||
+        event.altKey || typing(event.target)) return;
+    const box = document.querySelector("[data-digest-search] input[name=q]") ||
+      document.querySelector("[data-digest-search-box]");
+    if (!box) return;
+    event.preventDefault();
+    const toggle = document.getElementById("__search");
+    if (toggle && !box.closest("[data-digest-search]")) toggle.checked = true;
+    box.focus();
+    box.select();
+  });
+
   const init = () => {
     const buttons = [...document.querySelectorAll("button[data-digest-save]")];
     buttons.forEach(setUpToggle);
