@@ -112,6 +112,7 @@ def test_a_word_from_one_abstract_finds_that_paper_and_opens_it(tab):
     # Only paper pages are indexed, and only this one holds the word.
     assert result_links(tab) == [tab.served + f"papers/{PAPER}/"]
     assert tab.page.inner_text("[data-digest-search-status]") == "1 paper"
+    assert tab.page.locator("[data-digest-search-more]").is_hidden()  # nothing more to show
     first = tab.page.locator(".digest-search__result").first
     assert "Blimps" in first.inner_text()
     assert first.locator("mark").first.inner_text().lower().startswith(WORD)  # the hit, marked
@@ -142,6 +143,13 @@ def test_a_topic_filter_narrows_the_results_to_that_topic_and_the_address_keeps_
     tab.open("search/?q=learning")
     tab.page.locator(".digest-search__result").first.wait_for()
     everything = int(tab.page.inner_text("[data-digest-search-status]").split()[0])
+    # Twenty at a time; "More results" shows the next ones.
+    assert everything > 20
+    assert tab.page.locator(".digest-search__result").count() == 20
+    tab.page.click("[data-digest-search-more]")
+    tab.page.wait_for_function(
+        "document.querySelectorAll('.digest-search__result').length > 20")
+    assert tab.page.locator(".digest-search__result").count() == min(40, everything)
     tab.page.select_option("select[name=topic]", label="Spiking neural networks")
     tab.page.wait_for_url("**topic=Spiking*")
     tab.page.wait_for_function(
