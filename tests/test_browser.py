@@ -294,7 +294,7 @@ def test_the_bibtex_entry_has_a_copy_button_that_copies_it(tab, built_site):
     button = tab.page.locator("#cite + .highlight button[data-md-type=copy]")
     button.wait_for(state="visible")
     assert button.get_attribute("title") == "Copy to clipboard"
-    tab.page.locator("#cite + .highlight pre").hover()
+    tab.page.locator("#cite + .highlight").hover()
     button.click()
     copied = tab.page.evaluate("navigator.clipboard.readText()")
     post = frontmatter.load(built_site / f"content/papers/{PAPER}.md")

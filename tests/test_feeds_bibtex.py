@@ -265,7 +265,7 @@ def test_a_papers_page_shows_its_bibtex_in_a_code_block(built_site):
     html = (built_site / f"site/papers/{slug}/index.html").read_text("utf-8")
     cite = html.split('<h2 id="cite">', 1)[1]
     assert cite.lstrip().split(">", 1)[0].startswith("Cite")
-    assert '<div class="highlight"><pre' in cite.split("</h2>", 1)[1][:80]
+    assert '<pre class="highlight"><code class="language-bibtex">' in cite.split("</h2>", 1)[1][:80]
 
 
 # --- feeds across runs: a new day of 60 papers ---------------------------------------------

@@ -188,7 +188,7 @@ def test_the_bibtex_block_fits_a_phone_and_still_copies(browser, served, built_s
         assert fits(tab)
         box = block.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS["phone"]["width"]
-        block.locator("pre").hover()
+        block.hover()
         block.locator("button[data-md-type=copy]").click()
         post = frontmatter.load(built_site / f"content/papers/{PAPER}.md")
         copied = tab.page.evaluate("navigator.clipboard.readText()")
