@@ -65,7 +65,7 @@ def test_hostile_titles_give_safe_distinct_slugs_inside_content(hostile):
         ".digest-cache.json", "content", "mkdocs.yml", "overrides", "pyproject.toml", "sources",
         "topics.yml"]
     assert sorted(p.name for p in (hostile / "content").iterdir()) == [
-        "bib", "dates", "feeds", "index.md", "papers", "reading-list.md", "topics"]
+        "bib", "dates", "feeds", "index.md", "papers", "reading-list.md", "search.md", "topics"]
     assert not [p for p in hostile.parent.rglob("*") if p.name in ("passwd", "id_rsa")]
 
 
