@@ -7,10 +7,10 @@ crowd them out of the results. Within a paper page only its ``data-pagefind-body
 section headings and the link lines left out below. A hidden paper is not indexed.
 
 One Pagefind run holds about 75 KB a page (10,000 pages: 760 MB), so the papers are indexed
-in parts of at most ``PART_SIZE``, oldest first, each run over a folder of hard links to its
-pages; ``pagefind/parts.json`` lists the parts and the search page merges them at query time
-(Pagefind's ``mergeIndex``). Ordering by first listing keeps old parts' pages together as
-the digest grows.
+in parts of at most ``PART_SIZE`` (or ``extra: search_part_size`` in mkdocs.yml), oldest
+first, each run over a folder of hard links to its pages; ``pagefind/parts.json`` lists the
+parts and the search page merges them at query time (Pagefind's ``mergeIndex``). Ordering
+by first listing keeps old parts' pages together as the digest grows.
 """
 
 from __future__ import annotations
@@ -60,7 +60,11 @@ def on_post_build(config):
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     names = []
-    for number, pages in enumerate(parts(_papers)):
+    size = config.extra.get("search_part_size", PART_SIZE)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise PluginError(f"mkdocs.yml: extra: search_part_size must be a whole number of "
+                          f"papers, 1 or more (it is {size!r})")
+    for number, pages in enumerate(parts(_papers, size)):
         farm = site / FARM
         shutil.rmtree(farm, ignore_errors=True)
         try:

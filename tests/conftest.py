@@ -121,13 +121,13 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def search_records(site: Path) -> list[dict]:
-    """What Pagefind indexed, from every part: one record (url, content, meta, filters) a page.
+def search_records(site: Path, part: str = "*") -> list[dict]:
+    """What Pagefind indexed, in every part or one: a record (url, content, meta, filters) a page.
 
     A fragment file is gzip'd "pagefind_dcd" followed by the page's record as JSON.
     """
     records = []
-    for fragment in sorted(site.glob("pagefind/*/fragment/*.pf_fragment")):
+    for fragment in sorted(site.glob(f"pagefind/{part}/fragment/*.pf_fragment")):
         data = gzip.decompress(fragment.read_bytes())
         assert data.startswith(b"pagefind_dcd"), fragment
         records.append(json.loads(data[len(b"pagefind_dcd"):]))

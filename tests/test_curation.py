@@ -16,7 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from generator import pipeline
 from generator.project import Project
 
-from conftest import ABSTRACT, GOLDEN_PAPERS, listing, make_project, run_digest, tree
+from conftest import (ABSTRACT, GOLDEN_PAPERS, listing, make_project, run_digest, search_records,
+                      tree)
 
 # -- a small digest whose rules an oracle can follow ------------------------------------
 
@@ -358,6 +359,11 @@ def test_a_hidden_paper_keeps_its_page_but_leaves_every_index_feed_and_bibliogra
     for path, text in elsewhere.items():
         assert slug not in text and title not in text, path
     assert run_digest(small, "check").returncode == 0
+    # Built, the page is there, and search does not find it (the other papers it does).
+    assert run_digest(small, "build").returncode == 0
+    assert (small / f"site/papers/{slug}/index.html").is_file()
+    found = {r["url"] for r in search_records(small / "site")}
+    assert found and f"/papers/{slug}/" not in found
 
 
 def test_generate_keeps_a_page_no_source_lists_and_says_so(small):
