@@ -19,6 +19,8 @@
       return new URL("/", location.href);
     }
   };
+  // Shared with search.js, which the search page loads after this file.
+  window.digest = Object.freeze({ root });
   const key = (name) => `digest:${root().pathname}:${name}`;
 
   // Storage can be full, or refused (private modes): then nothing is kept, nothing breaks.

@@ -23,15 +23,7 @@
   const PAGE = 20;
   document.querySelector(".digest-needs-js")?.remove();
 
-  const root = () => {
-    try {
-      if (window.__md_scope) return new URL(window.__md_scope, location.href);
-      const config = JSON.parse(document.getElementById("__config").textContent);
-      return new URL(config.base, location.href);
-    } catch (error) {
-      return new URL("/", location.href);
-    }
-  };
+  const { root } = window.digest;  // digest.js, loaded before this file
 
   // Pagefind, loaded once, on the first search; null when the digest has no papers.
   let engine = null;
