@@ -43,7 +43,8 @@ def test_the_parts_hold_every_paper_once_oldest_first(parted):
     papers = _papers(parted)
     assert parts == [str(n) for n in range(-(-len(papers) // PART))]
     held = [{r["url"] for r in search_records(site, part)} for part in parts]
-    assert [len(urls) for urls in held[:-1]] == [PART] * (len(parts) - 1)
+    sizes = [len(urls) for urls in held]
+    assert max(sizes) <= PART and max(sizes) - min(sizes) <= 1  # as few as fit, even
     every = [url for urls in held for url in urls]
     assert sorted(every) == sorted(f"/papers/{slug}/" for slug in papers)
     first = {f"/papers/{slug}/": min(post["listed"]) for slug, post in papers.items()}
