@@ -10,8 +10,8 @@ One Pagefind run holds about 75 KB a page (10,000 pages: 760 MB), so the papers 
 in parts of at most ``PART_SIZE`` (or ``extra: search_part_size`` in mkdocs.yml), as few
 as that allows and of even size, oldest first, each run over a folder of hard links to its
 pages; ``pagefind/parts.json`` lists the parts and the search page merges them at query
-time (Pagefind's ``mergeIndex``). Every part adds its own page table and index chunks to
-what a query fetches, so fewer parts cost fewer bytes: 20,000 keeps one run near 1.5 GB.
+time (Pagefind's ``mergeIndex``). Every part adds its own index chunks to what a query
+fetches, so the parts are as large as memory allows: 20,000 keeps one run near 1.5 GB.
 """
 
 from __future__ import annotations
