@@ -4,7 +4,8 @@ Pagefind indexes the paper pages into ``pagefind/`` of the built site.
 Only paper pages are indexed: the topic, date and home pages repeat their text and would
 crowd them out of the results. Within a paper page only its ``data-pagefind-body`` counts
 (paper.html): title, authors, abstract, topics and notes, with the BibTeX block, the
-section headings and the link lines left out below. A hidden paper is not indexed.
+section headings and the link lines left out below. A page whose front-matter says
+``search: exclude: true`` (generate writes it for every hidden paper) is not indexed.
 
 One Pagefind run holds about 75 KB a page (10,000 pages: 760 MB), so the papers are indexed
 in parts of at most ``PART_SIZE`` (or ``extra: search_part_size`` in mkdocs.yml), as few
@@ -42,7 +43,8 @@ def on_pre_build(config):
 def on_post_page(output, page, config):
     """Note each paper page that is to be searchable."""
     meta = page.meta
-    if meta.get("template") == "paper.html" and meta.get("hidden") is not True:
+    excluded = (meta.get("search") or {}).get("exclude") is True
+    if meta.get("template") == "paper.html" and not excluded:
         listed = meta.get("listed") or [""]
         _papers.append((str(min(listed)), page.file.dest_uri))
     return output
