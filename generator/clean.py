@@ -360,11 +360,48 @@ _TEXT_RULES: tuple[Rule, ...] = (
 
 _RULE_TABLES = (_BACKSLASH_RULES, _MATH_RULES, _TEXT_RULES)
 
+# Text a rule cannot match without: one of these substrings. A substring test costs a
+# fraction of a regex pass, and most abstracts hold no TeX at all, so most rules are
+# skipped (at 50,000 papers the passes were a quarter of generate). Rules not named
+# here always run. tests/test_clean.py checks that skipping never changes a result.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    **{name: ("\\",) for name, _p, _r in _BACKSLASH_RULES},
+    "$...$ math": ("$",),
+    "degrees ^circ": ("circ",),
+    # tilde, hat, bar, vec, dot and ddot count only before a brace.
+    "accent widetilde X": ("widetilde", "widehat", "overline", "{"),
+    "font mathcal{O} / mathcal O": ("math", "boldsymbol"),
+    "frac{a}{b}": ("frac",),
+    "sqrt{x} text{x}": ("{",),
+    "real \\macro{args}": ("\\",),
+    "big operator sum_j": ("_", "^"),
+    "ell_1 partial_x": ("_", "^", "{", "("),
+    "micro unit 5 muJ": ("mu",),
+    "1times 60, 2 times 3": ("times",),
+    "x pm y": ("pm",),
+    "approx 5": ("approx",),
+    "g circ p": ("circ",),
+    "left( ... right)": ("left",),
+    "}right)": ("right",),
+    "subscript _{ij}": ("_{",),
+    "subscript _1": ("_",),
+    "superscript ^{-5}": ("^{",),
+    "superscript ^2": ("^",),
+    "``quote'' or ``quote\"": ("``",),
+    "lone ``": ("``",),
+    "lone ''": ("''",),
+    "`quote'": ("`",),
+    "tie ~ (not ~5 'about')": ("~",),
+    "grouping braces": ("{", "}"),
+}
+_RULES = tuple((_NEEDS.get(name), pattern, replacement)
+               for table in _RULE_TABLES for name, pattern, replacement in table)
+
 
 def _clean_text(text: str) -> str:
     """Run every rule table over one piece of text (URLs already stashed)."""
-    for table in _RULE_TABLES:
-        for _name, pattern, replacement in table:
+    for needs, pattern, replacement in _RULES:
+        if needs is None or any(s in text for s in needs):
             text = pattern.sub(replacement, text)
     return text
 
@@ -433,6 +470,8 @@ def _protect_template_tags(text: str) -> str:
 
 def _protect_unmatched_braces(text: str) -> str:
     """Braces without a partner are literal text, not TeX grouping."""
+    if "{" not in text and "}" not in text:
+        return text
     chars, stack = list(text), []
     for i, c in enumerate(chars):
         if i and chars[i - 1] == "\\":
@@ -542,6 +581,7 @@ def _normalize_segments(raw: list[_Segment]) -> list[_Segment]:
 # as "!" before one of our "[url](url)" links would make it an image.
 _MD_ALWAYS = frozenset("\\`*_{}[]<>#|~^=&@!")
 _MD_NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_TABLE = {ord(c): _MD_NAMED.get(c, f"&#{ord(c)};") for c in _MD_ALWAYS}
 # Characters escaped only where they would start something (the match's first char).
 _MD_CONTEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("emoji :x: and scheme links", re.compile(r":(?=\S)")),
@@ -565,10 +605,17 @@ def _escape(text: str, *, leading: bool = False, emphasis: bool = False) -> str:
         # Punctuation at the inside edge of *...* stops betterem from seeing a delimiter
         # ("a*(x)*b"); an entity is not punctuation to it.
         marked |= {i for i in (0, len(text) - 1) if not text[i].isalnum()}
-    return "".join(
-        _MD_NAMED.get(c, f"&#{ord(c)};") if c in _MD_ALWAYS or i in marked else c
-        for i, c in enumerate(text)
-    )
+    # translate() escapes the runs between marked characters in C, not char by char.
+    out, last = [], 0
+    for i in sorted(marked):
+        out += [text[last:i].translate(_MD_TABLE), _entity(text[i])]
+        last = i + 1
+    out.append(text[last:].translate(_MD_TABLE))
+    return "".join(out)
+
+
+def _entity(c: str) -> str:
+    return _MD_NAMED.get(c, f"&#{ord(c)};")
 
 
 def _href(url: str) -> str:
@@ -584,13 +631,16 @@ def _href(url: str) -> str:
 
 
 # --- public API ----------------------------------------------------------------------
-@functools.lru_cache(maxsize=1 << 16)
+# The caches are unbounded: a run cleans each title and abstract in several stages
+# (dedupe, tagging, every page that shows it), and a cache smaller than the digest drops
+# them between stages (at 50,000 papers each text was cleaned three times over).
+@functools.lru_cache(maxsize=None)
 def plain(text: str) -> str:
     """Clean Unicode plain text (NFC, single spaces, no markup, no escaping)."""
     return unicodedata.normalize("NFC", "".join(s.text for s in _segments(text)))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=None)
 def markdown(text: str) -> str:
     """One-paragraph Markdown fragment: literal text plus emphasis and http(s) links."""
     out = []
@@ -606,7 +656,7 @@ def markdown(text: str) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=None)
 def urls(text: str) -> tuple[str, ...]:
     """Every http(s) URL in text, in order, deduplicated, sentence punctuation trimmed."""
     return tuple(dict.fromkeys(url for _s, _e, url in _find_urls(_sanitize(text))))
@@ -619,7 +669,7 @@ def _normalize_code_url(url: str) -> str:
     return url
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=None)
 def code_urls(text: str) -> tuple[str, ...]:
     """The URLs that point at code: code hosts, or links the abstract calls code."""
     text = _sanitize(text)
@@ -634,7 +684,7 @@ def code_urls(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(picked))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=None)
 def title_key(title: str) -> str:
     """Identity of a title for deduplication: letters and digits, casefolded, spaced."""
     text = unicodedata.normalize("NFKC", plain(title)).casefold()
@@ -644,7 +694,7 @@ def title_key(title: str) -> str:
     return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=None)
 def one_line(text: str) -> str:
     """Every run of whitespace (newlines included) as one space, stripped at both ends."""
     return " ".join(text.split())
