@@ -46,6 +46,7 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", {t.slug: _compile(t) for t in self.topics})
+        object.__setattr__(self, "_gates", {t.slug: _gate(t) for t in self.topics})
 
     @property
     def slugs(self) -> tuple[str, ...]:
@@ -64,8 +65,11 @@ class Vocabulary:
         title = plain(paper.title)
         body = " ".join((plain(paper.abstract), *paper.ai_keywords))
         text = f"{title} {body}"
+        words = _Words.of(text)
         chosen = []
         for topic in self.topics:
+            if not words.may_match(self._gates[topic.slug]):
+                continue
             rules = self._compiled[topic.slug]
             try:
                 selected = _selects(rules, topic.min_mentions, title, body)
@@ -112,6 +116,63 @@ def _selects(rules: _Rules, min_mentions: int, title: str, body: str) -> bool:
             if mentions >= min_mentions:
                 return True
     return False
+
+
+# --- the gate: which topics a paper's words leave worth searching for ------------------
+# Every rule but a pattern starts with a word: a phrase "spiking neural network" matches
+# only where the text holds the word "spiking" (in any case), a word rule "SNN" only where
+# it holds "SNN". A topic none of whose first words the paper holds cannot match it, so
+# its regular expressions are not run: most papers hold the words of a few topics only.
+_WORD = re.compile(r"\w+")
+# The non-ASCII characters re.IGNORECASE takes for an ASCII letter (İ ı for i, ſ for s,
+# the Kelvin sign for k): lower() does not, so a text holding one is searched in full.
+# tests/test_topic_rules.py recomputes the list from the re module.
+ASCII_TWINS = frozenset("\u0130\u0131\u017f\u212a")
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """A topic's first words: lowercased (rules matched in any case) and as written."""
+
+    folded: frozenset[str]
+    exact: frozenset[str]
+
+
+def _first_word(phrase: str) -> str | None:
+    """The whole word a match of the phrase rule starts with; None if it may start elsewhere."""
+    first = next((p for p in re.split(r"[\s-]+", phrase.strip()) if p), "")
+    m = _WORD.match(first)
+    return m[0] if m else None
+
+
+def _gate(topic: Topic) -> _Gate | None:
+    """The topic's gate, or None when the topic must always be searched."""
+    if topic.patterns:
+        return None
+    folded = [_first_word(p) for p in (*topic.phrases, *topic.strong, *topic.title_only)]
+    exact = [_first_word(w) for w in topic.words]
+    if None in folded or None in exact or not all(w.isascii() for w in folded):
+        return None
+    return _Gate(frozenset(w.lower() for w in folded), frozenset(exact))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The words of a paper's text, for the gates."""
+
+    folded: frozenset[str] | None  # None: the text holds an ASCII twin; search in full
+    exact: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> "_Words":
+        words = _WORD.findall(text)
+        twin = not text.isascii() and not ASCII_TWINS.isdisjoint(text)
+        folded = None if twin else frozenset(w.lower() for w in words)
+        return cls(folded, frozenset(words))
+
+    def may_match(self, gate: _Gate | None) -> bool:
+        return gate is None or self.folded is None or \
+            not (gate.folded.isdisjoint(self.folded) and gate.exact.isdisjoint(self.exact))
 
 
 def _phrase(phrase: str) -> str:

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import string
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import tagging
 
 from generator.dedupe import deduplicate
 from generator.errors import DigestError
@@ -130,3 +138,55 @@ def test_bundled_papers_carry_fewer_topics_and_none_more_than_five():
     assert stats.most <= 5 < OLD_MAX
     assert stats.over_five_uncurated == ()
     assert stats.none == 0  # and every paper still has a topic
+
+
+# --- the gate (tagging._gate): a topic is searched only if the text holds a first word -
+BUNDLED = (Path(__file__).resolve().parent.parent / "topics.yml").read_text("utf-8")
+
+
+@functools.cache
+def _gated_and_not(vocab_text: str):
+    """The vocabulary, and the same with every topic searched on every paper (no gate)."""
+    full = parse_vocabulary(vocab_text, "topics.yml")
+    object.__setattr__(full, "_gates", {slug: None for slug in full.slugs})
+    return parse_vocabulary(vocab_text, "topics.yml"), full
+
+
+@functools.cache
+def _pieces(vocab_text: str) -> list[str]:
+    vocab = parse_vocabulary(vocab_text, "topics.yml")
+    words = [w for t in vocab.topics for rule in (t.phrases, t.words, t.strong, t.title_only,
+                                                  t.exclude) for p in rule for w in p.split()]
+    # Each word as written, in other cases, glued to letters, and the characters
+    # re.IGNORECASE takes for ASCII letters.
+    return sorted({*words, *(w.upper() for w in words), *(w.title() for w in words),
+                   *(w + "s" for w in words), *("x" + w for w in words),
+                   " ", " ", "-", ". ", *tagging.ASCII_TWINS, "Neuromorphİc", "ſpiking"})
+
+
+@pytest.mark.parametrize("vocab_text", [VOCAB, BUNDLED], ids=["rules", "bundled"])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_gate_never_changes_a_paper_s_topics(vocab_text, data):
+    pieces = _pieces(vocab_text)
+    text = st.lists(st.sampled_from(pieces), max_size=30).map(" ".join)
+    title, abstract = data.draw(text), data.draw(text)
+    paper = deduplicate([Listing(title=title or "t", abstract=abstract or "a",
+                                 date=dt.date(2025, 1, 1), source="a.txt", line=1)])[0]
+    gated, ungated = _gated_and_not(vocab_text)
+    assert gated.tag(paper) == ungated.tag(paper)
+
+
+def test_the_ascii_twins_are_the_ones_re_knows():
+    # Every non-ASCII character re.IGNORECASE matches to an ASCII letter, from re itself.
+    twins = {c for c in map(chr, range(0x80, 0x10000)) if not c.isspace()
+             and any(re.fullmatch(re.escape(c), a, re.I) for a in (c.lower()[:1], c.upper()[:1],
+                                                                   *"iks"))
+             and any(re.fullmatch(re.escape(c), a, re.I) for a in string.ascii_letters)}
+    assert twins == set(tagging.ASCII_TWINS)
+
+
+def test_a_gated_topic_is_still_found_through_an_ascii_twin():
+    assert tags_of("Neuromorphİc chips", vocab=BUNDLED) == tags_of("Neuromorphic chips",
+                                                                    vocab=BUNDLED)
