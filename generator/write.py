@@ -44,15 +44,29 @@ LOCK = ".digest.lock"  # in content/, only while a run writes
 LOCK_WAIT = 60.0  # seconds a run waits for another to finish
 _ANY = object()  # atomic_write's default: replace whatever the file holds
 
-def safe_path(root: Path, relative: str) -> Path:
-    """Resolve a generated path, refusing anything that would land outside root."""
-    target = (root / relative).resolve()
-    base = root.resolve()
-    if relative.startswith(("/", "\\")) or ".." in Path(relative).parts or \
-            not target.is_relative_to(base) or target == base:
-        raise DigestError.at(relative, None, f"refusing to write outside {root}; this is a bug "
-                                             "in digest, please report it")
-    return root / relative
+def safe_path(root: Path, relative: str, resolved: dict[str, Path] | None = None) -> Path:
+    """Resolve a generated path, refusing anything that would land outside root.
+
+    ``resolved`` keeps the folders resolved so far, for a caller placing many files: the
+    links a folder's path goes through are then looked up once, not once per file.
+    """
+    resolved = {} if resolved is None else resolved
+    if relative.startswith(("/", "\\")) or ".." in Path(relative).parts:
+        raise _outside(root, relative)
+    path = root / relative
+    folder = os.path.dirname(relative)
+    for key in {"", folder}:
+        if key not in resolved:
+            resolved[key] = (root / key).resolve()
+    target = path.resolve() if path.is_symlink() else resolved[folder] / path.name
+    if not target.is_relative_to(resolved[""]) or target == resolved[""]:
+        raise _outside(root, relative)
+    return path
+
+
+def _outside(root: Path, relative: str) -> DigestError:
+    return DigestError.at(relative, None, f"refusing to write outside {root}; this is a bug "
+                                          "in digest, please report it")
 
 
 # What atomic_write's temporary files are called: ".<name>.<8 random>.digest-tmp". A run
@@ -128,15 +142,41 @@ def atomic_write(path: Path, data: bytes, expected: bytes | None | object = _ANY
     With ``expected`` (None: no file), the target is only replaced if it still holds
     exactly that; otherwise nothing is written and the result is False.
     """
+    shown = shown or str(path)
+    tmp = _stage(path, data, shown)
+    try:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise cannot_write(shown, exc) from None
+    return _commit(path, tmp, expected, shown)
+
+
+def _stage(path: Path, data: bytes, shown: str) -> str:
+    """A temporary file next to path holding data, with the mode path has or would get."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
             os.fchmod(handle.fileno(), _mode(path))
-            os.fsync(handle.fileno())
+        return tmp
+    except BaseException as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise cannot_write(shown, exc) from None
+        raise
+
+
+def _commit(path: Path, tmp: str, expected: bytes | None | object, shown: str) -> bool:
+    """Rename a staged file over path (only while path holds ``expected``, if given)."""
+    try:
         if BEFORE_REPLACE is not None:
             BEFORE_REPLACE(path)
         if expected is not _ANY and _current(path) != expected:
@@ -144,13 +184,10 @@ def atomic_write(path: Path, data: bytes, expected: bytes | None | object = _ANY
             return False
         os.replace(tmp, path)
         return True
-    except OSError as exc:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-        raise cannot_write(shown or str(path), exc) from None
-    except BaseException:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise cannot_write(shown, exc) from None
         raise
 
 
@@ -161,11 +198,13 @@ def _current(path: Path) -> bytes | None:
         return None
 
 
-def changes(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:
+def changes(root: Path, files: dict[str, bytes],
+            resolved: dict[str, Path] | None = None) -> dict[str, bytes]:
     """The subset of files whose bytes differ from what is on disk."""
+    resolved = {} if resolved is None else resolved
     out = {}
     for relative, data in sorted(files.items()):
-        if _current(safe_path(root, relative)) != data:
+        if _current(safe_path(root, relative, resolved)) != data:
             out[relative] = data
     return out
 
@@ -181,7 +220,8 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
     """
     expected = expected or {}
     shown = shown or str(root)
-    todo = changes(root, files)
+    resolved: dict[str, Path] = {}
+    todo = changes(root, files, resolved)
     for relative in (r for r in remove if r in files):
         raise DigestError.at(relative, None, "asked to both write and remove this file; "
                                              "this is a bug in digest, please report it")
@@ -189,12 +229,24 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
     for relative in removed:
         _unlink(root / relative, f"{shown}/{relative}")
     written, changed = [], []
-    for relative, data in todo.items():
-        ok = atomic_write(safe_path(root, relative), data, expected.get(relative, _ANY),
-                          f"{shown}/{relative}")
-        (written if ok else changed).append(relative)
+    staged: list[tuple[str, Path, str]] = []  # (relative, target, temporary file)
+    try:
+        for relative, data in todo.items():
+            path = safe_path(root, relative, resolved)
+            staged.append((relative, path, _stage(path, data, f"{shown}/{relative}")))
+        if staged:
+            # Every file reaches the disk before any is renamed into place, as a fsync
+            # each would ensure, in one call: a fsync per file took 17 s of 50,000 pages.
+            os.sync()
+        for relative, path, tmp in staged:
+            ok = _commit(path, tmp, expected.get(relative, _ANY), f"{shown}/{relative}")
+            (written if ok else changed).append(relative)
+    finally:
+        # A failure leaves no temporary file behind (committed ones are renamed away).
+        for _relative, _path, tmp in staged:
+            Path(tmp).unlink(missing_ok=True)
     for relative in sorted(remove):
-        path = safe_path(root, relative)
+        path = safe_path(root, relative, resolved)
         if path.exists():
             _unlink(path, f"{shown}/{relative}")
             removed.append(relative)

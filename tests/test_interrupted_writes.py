@@ -146,3 +146,23 @@ def test_written_files_are_as_readable_as_any_new_file(tmp_path):
     assert run_digest(root, "generate").returncode == 0
     assert "2025-01-06" in page.read_text()
     assert stat.S_IMODE(page.stat().st_mode) == 0o600
+
+
+# --- where the writer refuses to write (write.safe_path) -------------------------------
+def test_the_writer_never_writes_through_a_link_out_of_content(tmp_path):
+    from generator.errors import DigestError
+    from generator.write import write_tree
+
+    root, outside = tmp_path / "content", tmp_path / "outside"
+    (root / "topics").mkdir(parents=True)
+    outside.mkdir()
+    (root / "papers").symlink_to(outside)  # a folder that leads out
+    (root / "topics" / "x.md").symlink_to(outside / "x.md")  # a file that does
+    for relative in ("papers/a.md", "topics/x.md", "../a.md", "topics/../../a.md", "/etc/a"):
+        with pytest.raises(DigestError, match="refusing to write outside"):
+            write_tree(root, {"index.md": b"ok", relative: b"x"})
+    assert list(outside.iterdir()) == []
+    report = write_tree(root, {"index.md": b"ok", "topics/y/page/2.md": b"two"})
+    assert report.written == ("index.md", "topics/y/page/2.md")
+    assert (root / "topics/y/page/2.md").read_bytes() == b"two"
+    assert not [p for p in root.rglob("*") if TEMP.fullmatch(p.name)]
