@@ -7,6 +7,9 @@ whitespace shows are kept as they are: <pre>, <textarea>, <script>, <style>, and
 and <kbd>, which Material sets to ``white-space: pre-wrap``. HTML comments go too (the
 curators' note at the top of every paper page's Markdown is one), but for ``<!--! -->``
 ones, which carry the icons' licences.
+
+An icon drawn twice on a page (the logo and the repository's icon in the header and again
+in the navigation drawer, search's magnifier) is drawn the second time by reference.
 """
 
 from __future__ import annotations
@@ -35,6 +38,34 @@ def _squeeze(text: str) -> str:
     return _RUN.sub("\n", _COMMENT.sub("", text))
 
 
+# An inline icon: one path in an <svg>, as Material writes its icons.
+_ICON = re.compile(r'(<svg [^>]*>)<path d="([^"]*)"/></svg>')
+
+
+def share_icons(html: str) -> str:
+    """``html`` with each icon drawn again (the logo, the repository's, search's) pointing
+    back at its first drawing with <use>, instead of repeating its path."""
+    seen: dict[str, str] = {}
+
+    def one(m: re.Match) -> str:
+        if m[2] not in seen:
+            seen[m[2]] = f"digest-icon-{len(seen) + 1}"
+            return f'{m[1]}<path id="{seen[m[2]]}" d="{m[2]}"/></svg>'
+        return f'{m[1]}<use href="#{seen[m[2]]}"/></svg>'
+
+    repeated = {d for d, n in _counts(_ICON.findall(html)).items() if n > 1}
+    if not repeated:
+        return html
+    return _ICON.sub(lambda m: one(m) if m[2] in repeated else m[0], html)
+
+
+def _counts(icons: list[tuple[str, str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _svg, path in icons:
+        counts[path] = counts.get(path, 0) + 1
+    return counts
+
+
 @event_priority(-100)  # after every other hook has changed the page
 def on_post_page(output, page, config):
-    return compact(output)
+    return share_icons(compact(output))

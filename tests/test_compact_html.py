@@ -34,3 +34,23 @@ def test_built_pages_have_no_indented_line_outside_code(built_site):
     # The BibTeX entry keeps its layout: its fields stay indented under "@misc{".
     cite = page.split('<h2 id="cite"', 1)[1].split("</pre>", 1)[0]
     assert "\n  title = {{Evolving Spiking Neural Networks" in cite
+
+
+def test_an_icon_drawn_twice_is_drawn_the_second_time_by_reference():
+    logo = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 8a3"/></svg>'
+    once = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M3 6h18"/></svg>'
+    html = f"<header>{logo}{once}</header><nav>{logo}</nav>"
+    assert compact_html.share_icons(html) == (
+        '<header><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+        '<path id="digest-icon-1" d="M12 8a3"/></svg>' + once + '</header><nav>'
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+        '<use href="#digest-icon-1"/></svg></nav>')
+    assert compact_html.share_icons(once) == once
+
+
+def test_built_pages_draw_each_icon_once(built_site):
+    page = (built_site / f"site/papers/{PAPER}/index.html").read_text("utf-8")
+    paths = re.findall(r'<path (?:id="[^"]+" )?d="([^"]+)"', page)
+    assert len(paths) == len(set(paths)) and len(paths) > 3
+    for ref in re.findall(r'<use href="#([^"]+)"/>', page):
+        assert f'<path id="{ref}" d="' in page  # every reference has its drawing
