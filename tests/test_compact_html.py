@@ -54,3 +54,15 @@ def test_built_pages_draw_each_icon_once(built_site):
     assert len(paths) == len(set(paths)) and len(paths) > 3
     for ref in re.findall(r'<use href="#([^"]+)"/>', page):
         assert f'<path id="{ref}" d="' in page  # every reference has its drawing
+
+
+def test_material_s_inline_scripts_are_shared_files(built_site):
+    # Every page loaded the same three inline scripts: now two shared files, and nothing
+    # for content tabs, which the digest does not enable.
+    page = (built_site / f"site/papers/{PAPER}/index.html").read_text("utf-8")
+    inline = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert not [s for s in inline if "__md_scope" in s or "__palette" in s or "__tabbed_" in s]
+    for name in ("base", "palette"):
+        assert f'<script src="../../assets/javascripts/{name}.js"></script>' in page
+        assert (built_site / f"site/assets/javascripts/{name}.js").is_file()
+    assert page.index("base.js") < page.index("palette.js") < page.index("bundle.")
