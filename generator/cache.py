@@ -19,14 +19,14 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DigestError
 from .project import Project
 
 FILE = ".digest-cache.json"
-_FORMAT = 1
+_FORMAT = 2  # 2: the fingerprint is made of each input's digest
 _PACKAGE = Path(__file__).parent
 
 
@@ -36,11 +36,12 @@ class State:
 
     fingerprint: str
     outputs: dict[str, tuple[int, int]]  # path in content/ -> (size, mtime_ns)
+    inputs: dict[str, str] = field(default_factory=dict)  # label -> digest of its bytes
 
 
 def state(project: Project) -> State:
     """The current fingerprint of the inputs and the files in content/."""
-    digest = hashlib.blake2b(digest_size=20)
+    inputs: dict[str, str] = {}
 
     def add(label: str, path: Path) -> None:
         # Only regular files are read (a pipe would never end); any other entry, a folder
@@ -51,8 +52,7 @@ def state(project: Project) -> State:
             data = path.read_bytes() if stat.S_ISREG(mode) else f"\0kind {stat.S_IFMT(mode)}".encode()
         except OSError:
             data = b"\0unreadable"
-        digest.update(f"{label}\0{len(data)}\0".encode())
-        digest.update(data)
+        inputs[label] = _digest(data)
 
     for path in sorted(_PACKAGE.rglob("*")):
         if path.suffix in (".py", ".j2"):
@@ -65,6 +65,38 @@ def state(project: Project) -> State:
     papers = project.content / "papers"
     for path in _files(papers):
         add(f"papers/{path.relative_to(papers).as_posix()}", path)
+    return State(_fingerprint(inputs), _outputs(project), inputs)
+
+
+def after_writing(project: Project, before: State, files: dict[str, bytes],
+                  written: tuple[str, ...], removed: tuple[str, ...]) -> State:
+    """The state a run leaves: the inputs it read, with the pages it wrote or removed.
+
+    Not the files read again: a source or page someone saved while the run worked is not
+    what the run's output was made from, so the next run must find it changed.
+    """
+    inputs = dict(before.inputs)
+    for path in removed:
+        if path.startswith("papers/"):
+            inputs.pop(path, None)
+    for path in written:
+        if path.startswith("papers/"):
+            inputs[path] = _digest(files[path])
+    return State(_fingerprint(inputs), _outputs(project), inputs)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def _fingerprint(inputs: dict[str, str]) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    for label in sorted(inputs):
+        digest.update(f"{label}\0{inputs[label]}\n".encode())
+    return digest.hexdigest()
+
+
+def _outputs(project: Project) -> dict[str, tuple[int, int]]:
     outputs = {}
     for path in _files(project.content):
         try:
@@ -75,7 +107,7 @@ def state(project: Project) -> State:
         outputs[path.relative_to(project.content).as_posix()] = (
             (stat.S_IFMT(st.st_mode), 0) if stat.S_ISDIR(st.st_mode) else
             (st.st_size, st.st_mtime_ns))
-    return State(digest.hexdigest(), outputs)
+    return outputs
 
 
 def _files(root: Path) -> list[Path]:

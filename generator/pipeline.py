@@ -405,7 +405,9 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
         the_plan = plan(inputs, site_info(project), track)
         report = write_planned(project, inputs, the_plan)
         if not report.changed:  # a page saved meanwhile: the next run must look again
-            after = before if not (report.written or report.removed) else cache.state(project)
+            after = before if not (report.written or report.removed) else \
+                cache.after_writing(project, before, the_plan.files, report.written,
+                                    report.removed)
             cache.remember(project, after, _summary(the_plan))
         return the_plan, report
 

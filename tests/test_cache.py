@@ -98,3 +98,26 @@ def test_damage_brings_a_full_run_with_the_cold_output(digest, tmp_path, damage)
     before = stamps(digest)
     assert run_digest(digest, "generate").returncode == 0
     assert stamps(digest) == before  # and the cache holds again
+
+
+def test_a_source_saved_while_generate_writes_is_read_by_the_next_run(digest, monkeypatch):
+    # The cache must describe what the run read, not what the disk holds once it is done:
+    # else a listing added mid-run is taken as done and its papers never get pages.
+    from generator import write
+    from generator.cli import main
+
+    (digest / "sources/2025-03-13-hf-papers.txt").write_text(
+        listing("Mar 13", ("Spiking codes for robots", ABSTRACT)), "utf-8")
+    late = digest / "sources/2025-03-14-hf-papers.txt"
+
+    def curator_adds_a_day(path: Path) -> None:
+        if not late.exists():
+            late.write_text(listing("Mar 14", ("Dendritic gates", ABSTRACT)), "utf-8")
+
+    monkeypatch.setattr(write, "BEFORE_REPLACE", curator_adds_a_day)
+    assert main(["--root", str(digest), "generate"]) == 0
+    monkeypatch.setattr(write, "BEFORE_REPLACE", None)
+    assert not (digest / "content/papers/dendritic-gates.md").exists()
+    assert main(["--root", str(digest), "generate"]) == 0
+    assert (digest / "content/papers/dendritic-gates.md").is_file()
+    assert ", 0 files written," in run_digest(digest, "generate").stdout
