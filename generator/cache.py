@@ -43,28 +43,31 @@ def state(project: Project) -> State:
     """The current fingerprint of the inputs and the files in content/."""
     inputs: dict[str, str] = {}
 
-    def add(label: str, path: Path) -> None:
+    def add(label: str, path: str) -> None:
         # Only regular files are read (a pipe would never end); any other entry, a folder
         # named like a page or a dangling link among them, counts by its kind, so that its
         # coming or going brings a full run, which reports it.
         try:
-            mode = path.stat().st_mode
-            data = path.read_bytes() if stat.S_ISREG(mode) else f"\0kind {stat.S_IFMT(mode)}".encode()
+            mode = os.stat(path).st_mode
+            if stat.S_ISREG(mode):
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            else:
+                data = f"\0kind {stat.S_IFMT(mode)}".encode()
         except OSError:
             data = b"\0unreadable"
         inputs[label] = _digest(data)
 
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".j2"):
-            add(f"code/{path.relative_to(_PACKAGE).as_posix()}", path)
+    for relative, path in _files(_PACKAGE):
+        if relative.endswith((".py", ".j2")):
+            add(f"code/{relative}", path)
     for name in ("pyproject.toml", "mkdocs.yml"):
-        add(name, project.root / name)
-    add("vocabulary", project.vocabulary)
-    for path in _files(project.sources):
-        add(f"sources/{path.relative_to(project.sources).as_posix()}", path)
-    papers = project.content / "papers"
-    for path in _files(papers):
-        add(f"papers/{path.relative_to(papers).as_posix()}", path)
+        add(name, str(project.root / name))
+    add("vocabulary", str(project.vocabulary))
+    for relative, path in _files(project.sources):
+        add(f"sources/{relative}", path)
+    for relative, path in _files(project.content / "papers"):
+        add(f"papers/{relative}", path)
     return State(_fingerprint(inputs), _outputs(project), inputs)
 
 
@@ -98,25 +101,29 @@ def _fingerprint(inputs: dict[str, str]) -> str:
 
 def _outputs(project: Project) -> dict[str, tuple[int, int]]:
     outputs = {}
-    for path in _files(project.content):
+    for relative, path in _files(project.content):
         try:
-            st = path.lstat()
+            st = os.lstat(path)
         except OSError:
             continue
         # A folder's time changes as entries come and go; its files speak for themselves.
-        outputs[path.relative_to(project.content).as_posix()] = (
-            (stat.S_IFMT(st.st_mode), 0) if stat.S_ISDIR(st.st_mode) else
-            (st.st_size, st.st_mtime_ns))
+        outputs[relative] = ((stat.S_IFMT(st.st_mode), 0) if stat.S_ISDIR(st.st_mode) else
+                             (st.st_size, st.st_mtime_ns))
     return outputs
 
 
-def _files(root: Path) -> list[Path]:
-    """Every entry below root, folders included, dotfiles and dot folders left out (locks,
-    caches, editors'); links to folders are listed, not followed."""
+def _files(root: Path) -> list[tuple[str, str]]:
+    """Every entry below root as (path relative to root, with /; path), folders included,
+    dotfiles and dot folders left out (locks, caches, editors'); links to folders are
+    listed, not followed. Plain strings: pathlib's objects were most of a no-op's time."""
     found = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder) / n for n in [*dirs, *names] if not n.startswith(".")]
+    top = str(root)
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if base == "." else base + "/"
+        found += [(prefix + n, os.path.join(folder, n)) for n in [*dirs, *names]
+                  if not n.startswith(".")]
     return sorted(found)
 
 
