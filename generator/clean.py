@@ -517,8 +517,9 @@ def _split_styles(text: str) -> list[tuple[str, str]]:
     return parts
 
 
-def _segments(text: str) -> list[_Segment]:
-    """The cleaned text as a list of text, emphasis and URL segments."""
+@functools.lru_cache(maxsize=None)  # plain() and markdown() both need an abstract's
+def _segments(text: str) -> tuple[_Segment, ...]:
+    """The cleaned text as text, emphasis and URL segments."""
     text = _sanitize(text)
     for _name, pattern, replacement in _URL_WRAPPERS:
         text = pattern.sub(replacement, text)
@@ -539,7 +540,7 @@ def _segments(text: str) -> list[_Segment]:
                 raw.append(_Segment("url", found[_url_index(piece)]))
             elif piece:
                 raw.append(_Segment("text", piece))
-    return _normalize_segments(raw)
+    return tuple(_normalize_segments(raw))
 
 
 def _normalize_segments(raw: list[_Segment]) -> list[_Segment]:
@@ -592,13 +593,17 @@ _MD_CONTEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("smartsymbols ordinal 1st", re.compile(
         r"(?<=\d)(?:s(?=t)|n(?=d)|r(?=d)|t(?=h))", re.IGNORECASE)),
 )
+# All of them in one pass: each matches one character, so one alternation finds every
+# position any of them would (":" and "/" have no case, so IGNORECASE changes nothing).
+_MD_CONTEXT_ANY = re.compile("|".join(f"(?:{pat.pattern})" for _name, pat in _MD_CONTEXT),
+                             re.IGNORECASE)
 # At the very start a fragment could open a block: list, quote, admonition, details.
 _MD_LEADING = re.compile(r"[-+?%:]|\d+(?P<dot>[.)])(?=\s|$)")
 
 
 def _escape(text: str, *, leading: bool = False, emphasis: bool = False) -> str:
     """Text as Markdown that renders literally; leading=True if it starts a line."""
-    marked = {m.start() for _name, pat in _MD_CONTEXT for m in pat.finditer(text)}
+    marked = {m.start() for m in _MD_CONTEXT_ANY.finditer(text)}
     if leading and (m := _MD_LEADING.match(text)):
         marked.add(m.start("dot") if m["dot"] else 0)
     if emphasis:

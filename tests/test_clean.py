@@ -470,3 +470,10 @@ def test_samples_clean_as_they_would_with_every_rule():
     for path in SAMPLES:
         for line in path.read_text("utf-8").splitlines():
             assert clean._clean_text(line) == _every_rule(line), line
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=":/+()ctmrswnhdoCTMRSWNHDO1 .x\u017f\u212a", max_size=30))
+def test_one_pass_marks_every_position_each_context_rule_marks(text):
+    each = {m.start() for _name, pat in clean._MD_CONTEXT for m in pat.finditer(text)}
+    assert {m.start() for m in clean._MD_CONTEXT_ANY.finditer(text)} == each
