@@ -143,28 +143,22 @@ def atomic_write(path: Path, data: bytes, expected: bytes | None | object = _ANY
     exactly that; otherwise nothing is written and the result is False.
     """
     shown = shown or str(path)
-    tmp = _stage(path, data, shown)
-    try:
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise cannot_write(shown, exc) from None
-    return _commit(path, tmp, expected, shown)
+    return _commit(path, _stage(path, data, shown, durable=True), expected, shown)
 
 
-def _stage(path: Path, data: bytes, shown: str) -> str:
-    """A temporary file next to path holding data, with the mode path has or would get."""
+def _stage(path: Path, data: bytes, shown: str, durable: bool = False) -> str:
+    """A temporary file next to path holding data, with the mode path has or would get;
+    ``durable``: on the disk when this returns (else the caller syncs)."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
             os.fchmod(handle.fileno(), _mode(path))
+            if durable:
+                os.fsync(handle.fileno())
         return tmp
     except BaseException as exc:
         if tmp:
@@ -230,6 +224,7 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
         _unlink(root / relative, f"{shown}/{relative}")
     written, changed = [], []
     staged: list[tuple[str, Path, str]] = []  # (relative, target, temporary file)
+    committed = 0
     try:
         for relative, data in todo.items():
             path = safe_path(root, relative, resolved)
@@ -240,10 +235,10 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
             os.sync()
         for relative, path, tmp in staged:
             ok = _commit(path, tmp, expected.get(relative, _ANY), f"{shown}/{relative}")
+            committed += 1
             (written if ok else changed).append(relative)
     finally:
-        # A failure leaves no temporary file behind (committed ones are renamed away).
-        for _relative, _path, tmp in staged:
+        for _relative, _path, tmp in staged[committed:]:  # a failure leaves no temp file
             Path(tmp).unlink(missing_ok=True)
     for relative in sorted(remove):
         path = safe_path(root, relative, resolved)
