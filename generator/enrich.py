@@ -75,7 +75,9 @@ def parse_records(text: str, path: str) -> dict[str, Record]:
                                                      "'digest enrich' again") from None
     if root is None:
         return {}
-    data = yaml.load(text, Loader=SafeLoader)
+    # The values from the nodes already read (their lines name a bad record), not a
+    # second parse of the text.
+    data = SafeLoader("").construct_document(root)
     items = data.get("papers") if isinstance(data, dict) else None
     nodes = _papers_node(root)
     if not isinstance(items, list) or nodes is None:
