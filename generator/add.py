@@ -57,7 +57,7 @@ def _read(source: SourceFile, shown: str) -> list:
 
 def _day_from_content(name: str, data: bytes, default_year: int | None) -> dt.date:
     source = SourceFile(name, data, default_year)
-    if registry().get(PurePath(name).suffix.lower()) is hfpage.read:
+    if registry().get(PurePath(name).suffix.lower()) is hfpage.read_page:
         # Only a page copy's date line can lack a year; the other formats date each paper.
         day = hfpage.listed_day(source)
         if day is None:

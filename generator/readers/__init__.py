@@ -1,7 +1,8 @@
 """Source readers: one per input format, registered by file suffix.
 
 Every reader is a pure function ``read(source: SourceFile) -> list[Listing]``; the
-pipeline loads the bytes at its edge, so readers can be tested and fuzzed on data.
+registry holds each format's ``Reading`` (listings, and the lines the reader read past).
+The pipeline loads the bytes at its edge, so readers can be tested and fuzzed on data.
 """
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from __future__ import annotations
 from ..errors import DigestError, Problem
 from ..model import Listing
 from . import atom, hfjson, hfpage
-from .base import Reader, SourceFile
+from .base import Reader, Reading, SourceFile
 
-__all__ = ["Reader", "SourceFile", "read_source", "read_source_reporting", "registry"]
+__all__ = ["Reader", "Reading", "SourceFile", "read_source", "read_source_reporting", "registry"]
 
 
 def registry() -> dict[str, Reader]:
     """File suffix to reader; adding a format means adding one entry here."""
-    return {".txt": hfpage.read, ".json": hfjson.read, ".xml": atom.read, ".atom": atom.read}
+    return {".txt": hfpage.read_page, ".json": hfjson.reading, ".xml": atom.reading,
+            ".atom": atom.reading}
 
 
 def read_source(source: SourceFile) -> list[Listing]:
@@ -37,15 +39,11 @@ def read_source_reporting(source: SourceFile) -> tuple[list[Listing], tuple[Prob
             f"no reader knows {kind}; name it with one of {known} if it is a listing, "
             "or move it out of the sources folder",
         )
-    warnings: tuple[Problem, ...] = ()
-    if reader is hfpage.read:
-        reading = hfpage.read_page(source)
-        listings, warnings = list(reading.listings), reading.warnings
-    else:
-        listings = reader(source)
+    reading = reader(source)
+    listings = list(reading.listings)
     if not listings:
         raise DigestError.at(
             source.name, None,
             "this source lists no papers; check that the copy is complete, or remove it",
         )
-    return listings, warnings
+    return listings, reading.warnings

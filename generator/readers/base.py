@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..errors import DigestError
+from ..errors import DigestError, Problem
 from ..model import Listing
 
 
@@ -40,7 +40,15 @@ class SourceFile:
             ) from None
 
 
-Reader = Callable[[SourceFile], "list[Listing]"]
+@dataclass(frozen=True)
+class Reading:
+    """What one source says: its listings, and the lines a reader read past (warnings)."""
+
+    listings: tuple[Listing, ...]
+    warnings: tuple[Problem, ...] = ()
+
+
+Reader = Callable[[SourceFile], Reading]
 
 _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..errors import DigestError, Problem, excerpt
 from ..model import Listing
-from .base import SourceFile, decode_text
+from .base import Reading, SourceFile, decode_text
 
 # Tabs and banners that may also follow the date line; anywhere before it, any line goes.
 CHROME_LINES = frozenset({
@@ -52,14 +52,6 @@ _ABSTRACT_MIN_WORDS = 25
 class _Line:
     number: int
     text: str
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What one page copy says: its listings, and the lines it could not place."""
-
-    listings: tuple[Listing, ...]
-    warnings: tuple[Problem, ...] = ()
 
 
 def read(source: SourceFile) -> list[Listing]:
