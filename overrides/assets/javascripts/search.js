@@ -36,10 +36,11 @@
     const options = { baseUrl: root().pathname };
     const pagefind = await import(new URL(`${parts[0]}/pagefind.js`, base).href);
     await pagefind.options(options);
-    await pagefind.init();
-    for (const part of parts.slice(1)) {
-      await pagefind.mergeIndex(new URL(`${part}/`, base).href, options);
-    }
+    // Every part's index is asked for at once, not one after the other: each merge waits
+    // for the first part's WebAssembly, then fetches its own entry and page table. The
+    // parts keep their order (each merge registers its part before its first wait).
+    await Promise.all([pagefind.init(), ...parts.slice(1).map(
+      (part) => pagefind.mergeIndex(new URL(`${part}/`, base).href, options))]);
     return pagefind;
   })().catch((error) => {
     engine = null;  // let a later search try again
@@ -139,11 +140,11 @@
   const exactTitle = async (pagefind, query, filters) => {
     if (!query) return null;
     const phrase = await pagefind.search(`"${query.replace(/"/g, " ")}"`, { filters });
-    for (const candidate of phrase.results.slice(0, 5)) {
-      const data = await candidate.data();
-      if (normal(data.meta.title) === normal(query)) return candidate;
-    }
-    return null;
+    // The candidates' fragments at once, not one after the other; the first in rank wins.
+    const candidates = phrase.results.slice(0, 5);
+    const loaded = await Promise.all(candidates.map((candidate) => candidate.data()));
+    const at = loaded.findIndex((data) => normal(data.meta.title) === normal(query));
+    return at < 0 ? null : candidates[at];
   };
 
   const run = async () => {
