@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DigestError
@@ -34,9 +34,15 @@ _PACKAGE = Path(__file__).parent
 class State:
     """What a run can be compared on: its inputs' fingerprint and content/'s files."""
 
-    fingerprint: str
+    inputs: dict[str, str]  # label -> digest of its bytes
     outputs: dict[str, tuple[int, int]]  # path in content/ -> (size, mtime_ns)
-    inputs: dict[str, str] = field(default_factory=dict)  # label -> digest of its bytes
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.blake2b(digest_size=20)
+        for label in sorted(self.inputs):
+            digest.update(f"{label}\0{self.inputs[label]}\n".encode())
+        return digest.hexdigest()
 
 
 def state(project: Project) -> State:
@@ -68,7 +74,7 @@ def state(project: Project) -> State:
         add(f"sources/{relative}", path)
     for relative, path in _files(project.content / "papers"):
         add(f"papers/{relative}", path)
-    return State(_fingerprint(inputs), _outputs(project), inputs)
+    return State(inputs, _outputs(project))
 
 
 def after_writing(project: Project, before: State, files: dict[str, bytes],
@@ -85,18 +91,11 @@ def after_writing(project: Project, before: State, files: dict[str, bytes],
     for path in written:
         if path.startswith("papers/"):
             inputs[path] = _digest(files[path])
-    return State(_fingerprint(inputs), _outputs(project), inputs)
+    return State(inputs, _outputs(project))
 
 
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
-def _fingerprint(inputs: dict[str, str]) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    for label in sorted(inputs):
-        digest.update(f"{label}\0{inputs[label]}\n".encode())
-    return digest.hexdigest()
 
 
 def _outputs(project: Project) -> dict[str, tuple[int, int]]:

@@ -140,8 +140,7 @@ class _Gate:
 
 def _first_word(phrase: str) -> str | None:
     """The whole word a match of the phrase rule starts with; None if it may start elsewhere."""
-    first = next((p for p in re.split(r"[\s-]+", phrase.strip()) if p), "")
-    m = _WORD.match(first)
+    m = _WORD.match(next(iter(_parts(phrase)), ""))
     return m[0] if m else None
 
 
@@ -175,11 +174,14 @@ class _Words:
             not (gate.folded.isdisjoint(self.folded) and gate.exact.isdisjoint(self.exact))
 
 
-def _phrase(phrase: str) -> str:
+def _parts(phrase: str) -> list[str]:
     # A space or hyphen in a rule matches either: "predictive coding" is also in the
     # title "Predictive-Coding-Inspired ...", and "mixture of experts" in "Mixture-of-Experts".
-    parts = re.split(r"[\s-]+", phrase.strip())
-    return r"[\s-]+".join(re.escape(part) for part in parts if part)
+    return [part for part in re.split(r"[\s-]+", phrase.strip()) if part]
+
+
+def _phrase(phrase: str) -> str:
+    return r"[\s-]+".join(re.escape(part) for part in _parts(phrase))
 
 
 def _whole(alternatives: list[str], flags: int = 0) -> re.Pattern | None:

@@ -15,6 +15,7 @@ in the navigation drawer, search's magnifier) is drawn the second time by refere
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from mkdocs.plugins import event_priority
 
@@ -53,17 +54,10 @@ def share_icons(html: str) -> str:
             return f'{m[1]}<path id="{seen[m[2]]}" d="{m[2]}"/></svg>'
         return f'{m[1]}<use href="#{seen[m[2]]}"/></svg>'
 
-    repeated = {d for d, n in _counts(_ICON.findall(html)).items() if n > 1}
+    repeated = {d for d, n in Counter(d for _svg, d in _ICON.findall(html)).items() if n > 1}
     if not repeated:
         return html
     return _ICON.sub(lambda m: one(m) if m[2] in repeated else m[0], html)
-
-
-def _counts(icons: list[tuple[str, str]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for _svg, path in icons:
-        counts[path] = counts.get(path, 0) + 1
-    return counts
 
 
 @event_priority(-100)  # after every other hook has changed the page

@@ -7,6 +7,8 @@ The pipeline loads the bytes at its edge, so readers can be tested and fuzzed on
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ..errors import DigestError, Problem
 from ..model import Listing
 from . import atom, hfjson, hfpage
@@ -17,8 +19,15 @@ __all__ = ["Reader", "Reading", "SourceFile", "read_source", "read_source_report
 
 def registry() -> dict[str, Reader]:
     """File suffix to reader; adding a format means adding one entry here."""
-    return {".txt": hfpage.read_page, ".json": hfjson.reading, ".xml": atom.reading,
-            ".atom": atom.reading}
+    return {".txt": hfpage.read_page, ".json": _JSON, ".xml": _ATOM, ".atom": _ATOM}
+
+
+def _reading(read: Callable[[SourceFile], list[Listing]]) -> Reader:
+    """A reader of a format whose reader reads past no line: its listings, no warnings."""
+    return lambda source: Reading(tuple(read(source)))
+
+
+_JSON, _ATOM = _reading(hfjson.read), _reading(atom.read)
 
 
 def read_source(source: SourceFile) -> list[Listing]:

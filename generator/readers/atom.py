@@ -27,7 +27,7 @@ from defusedxml.expatreader import DefusedExpatParser
 from ..clean import one_line
 from ..errors import DigestError, Problem, excerpt
 from ..model import Listing, arxiv_id
-from .base import Reading, SourceFile, decode_text, utc_date
+from .base import SourceFile, decode_text, utc_date
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
@@ -95,11 +95,6 @@ class _Builder(ContentHandler):
     def characters(self, content: str) -> None:
         if self.stack:
             self.stack[-1].content.append(content)
-
-
-def reading(source: SourceFile) -> Reading:
-    """The Atom feed's listings, as the registry reads every format (no line is read past)."""
-    return Reading(tuple(read(source)))
 
 
 def read(source: SourceFile) -> list[Listing]:

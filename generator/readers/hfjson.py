@@ -23,15 +23,10 @@ from typing import Any
 from ..clean import one_line
 from ..errors import DigestError, Problem, excerpt
 from ..model import Listing, arxiv_id
-from .base import Reading, SourceFile, decode_text, utc_date
+from .base import SourceFile, decode_text, utc_date
 
 _REDOWNLOAD = "download it again from /api/daily_papers?date=YYYY-MM-DD and save it unchanged"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def reading(source: SourceFile) -> Reading:
-    """The daily-papers response's listings, as the registry reads every format (no line is read past)."""
-    return Reading(tuple(read(source)))
 
 
 def read(source: SourceFile) -> list[Listing]:
