@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import memo
 from .errors import DigestError
 from .project import Project
 
@@ -155,3 +156,29 @@ def remember(project: Project, now: State, report: dict) -> None:
         atomic_write(path, data)
     except (OSError, DigestError):
         pass  # a cache that cannot be saved only costs the next run its shortcut
+
+
+def known(project: Project, now: State) -> memo.Memo:
+    """The last run's memo (see memo.py), or an empty one for this code to fill."""
+    code = memo.code_key({k: v for k, v in now.inputs.items() if k.startswith("code/")})
+    try:
+        data = (project.root / memo.FILE).read_bytes()
+    except OSError:
+        return memo.Memo(code)
+    return memo.loads(data, code)
+
+
+def learn(project: Project, old: memo.Memo, new: memo.Memo) -> None:
+    """Save this run's memo for the next, unless it is the one already saved.
+
+    Whatever the run then wrote or left alone, the memo holds only what inputs give: a
+    page edited while the run worked has other bytes, so no memo entry speaks for it.
+    """
+    from .write import atomic_write
+
+    if new == old:
+        return
+    try:
+        atomic_write(project.root / memo.FILE, memo.dumps(new))
+    except (OSError, DigestError):
+        pass  # a memo that cannot be saved only costs the next run its shortcut

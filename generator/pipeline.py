@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import cache, enrich, merge
-from .curate import CuratedPage, hand_edits, parse_page, resolve_tags, tag_line
+from . import cache, enrich, memo, merge
+from .curate import CuratedPage, hand_edits, normalise, parse_page, resolve_tags, tag_line
 from .dedupe import deduplicate, identity_title
 from .duplicates import likely_duplicates
 from .errors import Collector, DigestError, Problem, excerpt
@@ -78,6 +78,9 @@ class Plan:
     choices: enrich.Choices = enrich.Choices({}, frozenset())
     records: dict[str, enrich.Record] = field(default_factory=dict)
     recalled_orphans: tuple[str, ...] = ()  # a recalled run's orphans, by path
+    # Paper pages known to hold what would be written (see memo.py): not rendered again.
+    reused: frozenset[str] = frozenset()
+    memo: memo.Memo = memo.Memo()  # what this run worked out, for the next
 
     @property
     def orphan_count(self) -> int:
@@ -222,12 +225,23 @@ def _odd_entry(path: Path) -> str | None:
     return None
 
 
-def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
-    """Every generated file for these inputs, or every problem that prevents it."""
+def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
+         known: memo.Memo | None = None) -> Plan:
+    """Every generated file for these inputs, or every problem that prevents it.
+
+    With ``known``, the last run's memo, paper pages that would come out as they are on
+    disk are left out of ``files`` and named in ``kept`` instead (see memo.py).
+    """
     problems = Collector()
+    using = known is not None
+    learnt = memo.Memo(known.code if known else "")
+    known = known or memo.Memo()
+    # Each page's digest, by its path in content/, for the memo's keys.
+    on_disk = {_in_content(path): memo.digest(data) for path, data in inputs.originals} \
+        if using else None
     vocab = _vocabulary(inputs, problems)
     listings, warnings = _listings(inputs, problems, track)
-    pages = _pages(inputs, problems)
+    pages = _pages(inputs, problems, known, learnt, on_disk)
     records = _records(inputs, problems)
     problems.raise_if_any()
     choices = _choices(pages)
@@ -249,11 +263,12 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     slugs = assign_slugs(papers, existing, frozenset(
         [Path(p.path).stem for p in orphans] + list(merges.redirects)))
     entries = []
+    vocab_bytes = inputs.vocabulary[1].encode("utf-8")
     for paper in track(papers, "tagging and merging"):
         page = matched.get(paper.key)
         if paper.key in merges.folded:
             page = merge.fold(page, merges.folded[paper.key])
-        rules = vocab.tag(paper)
+        rules = _tag(vocab, vocab_bytes, paper, known, learnt) if using else vocab.tag(paper)
         choice = resolve_tags(rules, page)
         tags = vocab.order(choice.tags) if page is None else choice.tags
         for tag in tags:
@@ -265,7 +280,19 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n"))
     problems.raise_if_any()
-    rendered = render_site(entries, vocab, site)
+    keys: dict[str, bytes] = {}
+
+    def unchanged(entry: Entry, more: tuple[Entry, ...]) -> bool:
+        key = keys[entry.slug] = memo.paper_key(vocab_bytes, site, entry, more)
+        written = known.papers.get(key)
+        return written is not None and written == on_disk.get(f"papers/{entry.slug}.md")
+
+    rendered = render_site(entries, vocab, site, unchanged if using else None)
+    reused = frozenset(f"papers/{slug}.md" for slug in keys) - set(rendered)
+    for slug, key in keys.items():
+        path = f"papers/{slug}.md"
+        learnt.papers[key] = on_disk[path] if path in reused else \
+            memo.digest(rendered[path].encode("utf-8"))
     by_slug = {entry.slug: entry for entry in entries}
     for page in pages:
         if page.same_as in by_slug and Path(page.path).stem in merges.redirects:
@@ -278,7 +305,20 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked) -> Plan:
     distinct = frozenset(frozenset((Path(p.path).stem, other))
                          for p in pages for other in p.not_same_as)
     return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)),
-                warnings, tuple(entries), distinct, choices, records)
+                warnings, tuple(entries), distinct, choices, records, reused=reused, memo=learnt)
+
+
+def _in_content(path: str) -> str:
+    """A page's path in content/, from its path in the project (content/papers/x.md)."""
+    return "papers/" + path.rsplit("/", 1)[-1]
+
+
+def _tag(vocab: Vocabulary, vocab_bytes: bytes, paper, known: memo.Memo,
+         learnt: memo.Memo) -> tuple[str, ...]:
+    key = memo.tags_key(vocab_bytes, paper)
+    rules = known.tags.get(key)
+    learnt.tags[key] = rules = vocab.tag(paper) if rules is None else rules
+    return rules
 
 
 def _records(inputs: Inputs, problems: Collector) -> dict[str, enrich.Record]:
@@ -324,7 +364,8 @@ def _listings(inputs: Inputs, problems: Collector, track: Track
     return listings, tuple(warnings)
 
 
-def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
+def _pages(inputs: Inputs, problems: Collector, known: memo.Memo, learnt: memo.Memo,
+           on_disk: dict[str, bytes]) -> list[CuratedPage]:
     pages = []
     seen: dict[str, str] = {}
     slugs: dict[str, str] = {}
@@ -337,7 +378,8 @@ def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
             continue
         slugs[slug] = path
         try:
-            page = parse_page(text, path)
+            page = _parse_page(text, path, on_disk and on_disk.get(_in_content(path)), known,
+                               learnt)
         except DigestError as exc:
             problems.extend(exc)
             continue
@@ -357,6 +399,21 @@ def _pages(inputs: Inputs, problems: Collector) -> list[CuratedPage]:
             seen.setdefault(f"arxiv:{page.arxiv_id}", path)
         pages.append(page)
     return pages
+
+
+def _parse_page(text: str, path: str, data: bytes | None, known: memo.Memo,
+                learnt: memo.Memo) -> CuratedPage:
+    """parse_page, or what it gave for the same path and bytes last time (see memo.py)."""
+    if not data:  # no memo in use
+        return parse_page(text, path)
+    key = f"{path}\0{data.hex()}"
+    page = known.pages.get(key)
+    if page is None:
+        page = parse_page(text, path)
+        learnt.pages[key] = replace(page, text="")
+        return page
+    learnt.pages[key] = page
+    return replace(page, text=normalise(text))
 
 
 def _refuse_hand_edits(pages: Iterable[CuratedPage], rendered: dict[str, str],
@@ -402,8 +459,10 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
         if recalled is not None:
             return _recalled(recalled)
         inputs = load(project)
-        the_plan = plan(inputs, site_info(project), track)
+        last = cache.known(project, before)
+        the_plan = plan(inputs, site_info(project), track, last)
         report = write_planned(project, inputs, the_plan)
+        cache.learn(project, last, the_plan.memo)
         if not report.changed:  # a page saved meanwhile: the next run must look again
             after = before if not (report.written or report.removed) else \
                 cache.after_writing(project, before, the_plan.files, report.written,
@@ -415,7 +474,8 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
 def _summary(the_plan: Plan) -> dict:
     """What generate reports, as the cache keeps it for a run with nothing to do."""
     s = the_plan.stats
-    return {"stats": [s.files, s.listings, s.papers], "files": sorted(the_plan.files),
+    return {"stats": [s.files, s.listings, s.papers],
+            "files": sorted(the_plan.files.keys() | the_plan.reused),
             "orphans": sorted(page.path for page in the_plan.orphans),
             "warnings": [[w.path, w.line, w.message] for w in the_plan.warnings]}
 
@@ -433,8 +493,11 @@ def write_planned(project: Project, inputs: Inputs, the_plan: Plan) -> WriteRepo
     content = project.relative(project.content)
     read = {path[len(content) + 1:]: data for path, data in inputs.originals}
     expected = {path: read.get(path) for path in the_plan.files if path.startswith("papers/")}
-    return write_tree(project.content, the_plan.files, the_plan.stale, expected=expected,
-                      shown=content)
+    report = write_tree(project.content, the_plan.files, the_plan.stale, expected=expected,
+                        shown=content)
+    if not the_plan.reused:
+        return report
+    return replace(report, unchanged=tuple(sorted(the_plan.reused.union(report.unchanged))))
 
 
 def late_edits(project: Project, report: WriteReport) -> list[Problem]:

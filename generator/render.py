@@ -13,6 +13,7 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from typing import Callable
 from urllib.parse import quote, quote_plus
 
 import jinja2
@@ -208,11 +209,19 @@ def redirect_page(key: str, title: str, target: Entry) -> str:
         notes_heading=NOTES_HEADING)
 
 
-def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict[str, str]:
-    """Every generated file, as a mapping of path inside content/ to text."""
+# Whether a paper page, given its entry and related papers, is known to come out as it is.
+Unchanged = Callable[[Entry, tuple[Entry, ...]], bool]
+
+
+def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo,
+                unchanged: Unchanged | None = None) -> dict[str, str]:
+    """Every generated file, as a mapping of path inside content/ to text.
+
+    Paper pages for which ``unchanged`` says so are left out (the caller keeps them).
+    """
     arranged = _arrange(entries, vocab, site)
     return {
-        **_paper_pages(arranged),
+        **_paper_pages(arranged, unchanged),
         **_topic_pages(arranged),
         **_site_feed(arranged),
         **_date_pages(arranged),
@@ -223,34 +232,37 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo) -> dict
     }
 
 
-def _paper_pages(site: _Site) -> dict[str, str]:
+def _paper_pages(site: _Site, unchanged: Unchanged | None) -> dict[str, str]:
     """``papers/<slug>.md`` for every entry, hidden ones too."""
     more = related(site.entries, site.shown)
+    if unchanged is not None:
+        entries = [e for e in site.entries if not unchanged(e, more.get(e.slug, ()))]
+    else:
+        entries = site.entries
     template = _environment().get_template("paper.md.j2")
     common = site.common
     return {f"papers/{entry.slug}.md": template.render(
         entry=entry, paper=entry.paper,
         front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),
         links=links(entry.paper), bibtex=bibtex.entry(entry.paper, entry.slug), **common)
-        for entry in site.entries}
+        for entry in entries}
 
 
 def _topic_pages(site: _Site) -> dict[str, str]:
-    """For each topic: its page, its Atom feed and its BibTeX bibliography."""
+    """For each topic: its pages, its Atom feed and its BibTeX bibliography."""
     template = _environment().get_template("topic.md.j2")
     common = site.common
     out: dict[str, str] = {}
     for topic in site.vocab.topics:
         members = site.by_topic.get(topic.slug, [])
         first = f"topics/{topic.slug}.md"
-        chunks = _chunks(members, site.info.page_size)
-        for n, chunk in enumerate(chunks, 1):
+        head, older = archive(first_listed(members), site.info.page_size)
+        for n, chunk in [(0, head), *enumerate(older, 1)]:
             path = page_path(first, n)
             out[path] = template.render(
-                topic=topic, entries=chunk, total=len(members), mark_day=None,
-                base=_base(path), pager=_pager(first, path, n, len(chunks)),
-                start=(n - 1) * site.info.page_size + 1, here=_relative(path, first),
-                **common)
+                topic=topic, entries=chunk, total=len(members), mark_day=None, number=n,
+                base=_base(path), pager=_pager(first, path, n, len(older)), archived=len(older),
+                here=_relative(path, first), **common)
         out[f"feeds/{topic.slug}.xml"] = feeds.atom(
             members, site.vocab, site.info, name=topic.slug,
             title=f"{topic.name} — {site.info.name}", subtitle=topic.description,
@@ -261,18 +273,39 @@ def _topic_pages(site: _Site) -> dict[str, str]:
     return out
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    """Items in pages of ``size``; one empty page when there are none."""
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+def first_listed(entries: list[Entry]) -> list[Entry]:
+    """Newest first by the day each paper was first listed (featured first within a day).
+
+    A topic's pages use this order, not the latest listing's: a paper listed again stays
+    where it was, so its archive page keeps its papers.
+    """
+    return sorted(entries, key=lambda e: (-e.paper.dates[0].toordinal(), not e.featured,
+                                          e.title.casefold(), e.slug))
+
+
+def archive(items: list, size: int) -> tuple[list, list[list]]:
+    """A newest-first listing cut into its first page and archive pages, oldest first.
+
+    Archive page 1 holds the oldest ``size`` items, page 2 the next ``size``, and so on;
+    the first page holds the rest, the newest ``size`` to ``2 * size - 1`` of them (all of
+    them while there are fewer). New items only ever join the first page, and an archive
+    page, once there, keeps its items: a new day rewrites a topic's first page, not its
+    whole history.
+    """
+    full = max(len(items) // size - 1, 0)
+    cut = len(items) - full * size
+    return items[:cut], [items[cut + (full - j) * size:cut + (full - j + 1) * size]
+                         for j in range(1, full + 1)]
 
 
 def page_path(first: str, n: int) -> str:
-    """Where page ``n`` of a listing whose first page is ``first`` lives in content/.
+    """Where archive page ``n`` of a listing whose first page is ``first`` lives in content/.
 
-    Page 1 keeps the listing's own address (``topics/x.md``); the rest page back under it
-    (``topics/x/page/2.md``), so a topic's address never moves as it grows.
+    The first page (``n`` = 0) keeps the listing's own address (``topics/x.md``); archive
+    pages page back under it (``topics/x/page/1.md`` is the oldest), so no address moves
+    as the listing grows.
     """
-    return first if n == 1 else f"{first.removesuffix('.md')}/page/{n}.md"
+    return first if n == 0 else f"{first.removesuffix('.md')}/page/{n}.md"
 
 
 def _relative(path: str, target: str) -> str:
@@ -284,25 +317,37 @@ def _base(path: str) -> str:
     return "../" * path.count("/")
 
 
-PAGER_WINDOW = 2  # page links each side of the current one; the first and last always show
+PAGER_WINDOW = 2  # page links each side of the current one; the first and page 1 always show
 
 
 def _pager(first: str, path: str, n: int, count: int) -> dict | None:
-    """Links between a listing's pages: newer, older and a bounded row of page numbers."""
-    if count == 1:
+    """Links between a listing's pages, newest first: the first page ("Newest"), a bounded
+    row of archive page numbers around this one, and archive page 1 (the oldest).
+
+    Page ``n`` of ``count`` archive pages (0: the first page). What archive page ``n``
+    shows depends on ``count`` only while ``count`` is within a window of it, so a new
+    archive page rewrites the few pages next to it and no others.
+    """
+    if count == 0:
         return None
-    shown = sorted({1, count, *range(max(1, n - PAGER_WINDOW), min(count, n + PAGER_WINDOW) + 1)})
-    links, last = [], 0
-    for number in shown:
-        if number - last > 1:
+    # Positions from the oldest: archive pages 1..count, the first page count + 1.
+    here = n or count + 1
+    shown = sorted({1, count + 1, *range(max(1, here - PAGER_WINDOW),
+                                        min(count + 1, here + PAGER_WINDOW) + 1)}, reverse=True)
+    links, last = [], None
+    for position in shown:
+        if last is not None and last - position > 1:
             links.append(("…", None))
-        links.append((str(number), None if number == n else
-                      _relative(path, page_path(first, number))))
-        last = number
+        number = 0 if position == count + 1 else position
+        links.append(("Newest" if number == 0 else str(number),
+                      None if number == n else _relative(path, page_path(first, number))))
+        last = position
+    newer = None if n == 0 else (0 if n == count else n + 1)
+    older = count if n == 0 else (n - 1 if n > 1 else None)
     return {
-        "number": n, "count": count, "links": links,
-        "newer": _relative(path, page_path(first, n - 1)) if n > 1 else None,
-        "older": _relative(path, page_path(first, n + 1)) if n < count else None,
+        "number": n, "links": links,
+        "newer": None if newer is None else _relative(path, page_path(first, newer)),
+        "older": None if older is None else _relative(path, page_path(first, older)),
     }
 
 

@@ -60,10 +60,10 @@ def test_hostile_titles_give_safe_distinct_slugs_inside_content(hostile):
     papers = hostile / "content" / "papers"
     assert sorted(p.name for p in papers.iterdir()) == sorted(f"{s}.md" for s in slugs.values())
     # Nothing was written anywhere but the folders generate owns.
-    # (and the git-ignored cache a run with nothing to do compares against).
+    # (and the git-ignored cache and memo: generator/cache.py, generator/memo.py).
     assert sorted(p.name for p in hostile.iterdir()) == [
-        ".digest-cache.json", "content", "mkdocs.yml", "overrides", "pyproject.toml", "sources",
-        "topics.yml"]
+        ".digest-cache.json", ".digest-cache.pickle", "content", "mkdocs.yml", "overrides",
+        "pyproject.toml", "sources", "topics.yml"]
     assert sorted(p.name for p in (hostile / "content").iterdir()) == [
         "bib", "dates", "feeds", "index.md", "papers", "reading-list.md", "search.md", "topics"]
     assert not [p for p in hostile.parent.rglob("*") if p.name in ("passwd", "id_rsa")]

@@ -1,0 +1,115 @@
+"""What the last run worked out, kept so a run with a little to do does a little.
+
+A new day, or one edited page, still leaves most of the digest as it was: the same pages
+parse the same, the same papers match the same topics, the same paper pages come out. The
+memo keeps, each by a digest of everything it is made of:
+
+- each page's parsed front-matter, by the page's path and bytes;
+- each paper's rule topics, by the vocabulary's and the paper's text;
+- the digest of each paper page as generate wrote it, by the page's entry, its related
+  papers, the vocabulary and the site's settings.
+
+A paper page whose inputs are the last run's and whose file is byte for byte what that run
+wrote is then neither parsed, tagged nor rendered again: it would come out the same. Keys
+are made of values, never of times, and the whole memo is dropped when digest's code or
+its libraries change, so output stays byte-identical to a run without it (tests compare).
+
+It lives in ``.digest-cache.pickle`` (git-ignored), written only by a run that wrote its
+pages. It is read by an unpickler that makes nothing but the records below and dates:
+no other class, so no code, comes from the file. A missing, unreadable or foreign memo
+only costs the run its shortcut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import pickle
+import platform
+from dataclasses import dataclass, field, fields
+from importlib.metadata import PackageNotFoundError, version
+
+from .curate import CuratedPage
+from .model import Entry, Paper, SiteInfo
+
+FILE = ".digest-cache.pickle"
+_FORMAT = 1
+_LIBRARIES = ("jinja2", "pyyaml", "python-frontmatter", "markupsafe")
+
+
+@dataclass(frozen=True)
+class Memo:
+    """The last run's results by the digest of their inputs (see the module's doc)."""
+
+    code: str = ""  # digest of digest's code and libraries: another code, another memo
+    pages: dict[str, CuratedPage] = field(default_factory=dict)  # text left out: re-read
+    tags: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    papers: dict[bytes, bytes] = field(default_factory=dict)  # page key -> its bytes' digest
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def code_key(code_digests: dict[str, str]) -> str:
+    """The memo's code key: each file of digest's code, and the libraries that render."""
+    parts = [f"{label}\0{value}" for label, value in sorted(code_digests.items())]
+    for name in _LIBRARIES:
+        try:
+            parts.append(f"{name}\0{version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}\0-")
+    parts.append(platform.python_version())
+    return digest("\n".join(parts).encode()).hex()
+
+
+def tags_key(vocabulary: bytes, paper: Paper) -> bytes:
+    """What a paper's rule topics depend on: the vocabulary and the text tagging reads."""
+    return digest(vocabulary + b"\0" + repr((paper.title, paper.abstract,
+                                              paper.ai_keywords)).encode())
+
+
+_PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry) if f.name != "paper")
+
+
+def paper_key(vocabulary: bytes, site: SiteInfo, entry: Entry, more: tuple[Entry, ...]) -> bytes:
+    """What a paper page is made of: its entry, the papers it names, the topics, the site.
+
+    Every field goes in, those the page does not show too: a key too wide costs a render,
+    one too narrow would cost a wrong page.
+    """
+    values = (tuple(getattr(entry.paper, name) for name in _PAPER_FIELDS),
+              tuple(getattr(entry, name) for name in _ENTRY_FIELDS),
+              tuple((m.slug, m.title) for m in more), site)
+    return digest(vocabulary + b"\0" + repr(values).encode())
+
+
+# What the unpickler may make: these classes and nothing else.
+_ALLOWED = {("generator.memo", "Memo"): Memo, ("generator.curate", "CuratedPage"): CuratedPage,
+            ("datetime", "date"): dt.date}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> type:
+        try:
+            return _ALLOWED[module, name]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the memo") from None
+
+
+def loads(data: bytes, code: str) -> Memo:
+    """The memo in ``data`` if it is one made by this code; an empty one otherwise."""
+    try:
+        saved = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # any damage: the memo is only a shortcut
+        return Memo(code)
+    if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _FORMAT
+            and isinstance(saved[1], Memo) and saved[1].code == code):
+        return Memo(code)
+    return saved[1]
+
+
+def dumps(memo: Memo) -> bytes:
+    return pickle.dumps((_FORMAT, memo), protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,151 @@
+"""The memo (generator/memo.py): a run with a little to do reuses what the last run worked
+out, and still writes byte for byte what a run without it writes; a curator's edit is
+never hidden by it; a damaged or hostile memo is passed over without running anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ABSTRACT, listing, make_project, run_digest, tree
+from generator import memo
+from generator.curate import CuratedPage
+from generator.pipeline import HAND_EDIT, generate
+from generator.project import Project
+
+SOURCES = {
+    "2025-03-11-hf-papers.txt": listing("Mar 11", ("Spiking codes for robots", ABSTRACT),
+                                        ("Sparse spiking vision", ABSTRACT),
+                                        ("Dendritic computation in spiking nets", ABSTRACT)),
+    "2025-03-12-hf-papers.txt": listing("Mar 12", ("Spiking codes for robots", ABSTRACT),
+                                        ("Event cameras meet spikes", ABSTRACT)),
+}
+PAGE = "content/papers/sparse-spiking-vision.md"
+
+
+def cold(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """content/ as a run with no cache and no memo writes it, from the same inputs."""
+    copy = tmp_path / "cold"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy)
+    for name in (".digest-cache.json", memo.FILE):
+        (copy / name).unlink(missing_ok=True)
+    shutil.rmtree(copy / "content")
+    shutil.copytree(root / "content" / "papers", copy / "content" / "papers")
+    assert run_digest(copy, "generate").returncode == 0
+    return tree(copy / "content")
+
+
+def run(root: Path):
+    """generate in this process, past the no-op shortcut, so its plan can be looked at."""
+    (root / ".digest-cache.json").unlink(missing_ok=True)
+    return generate(Project.load(root))
+
+
+@pytest.fixture
+def digest(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "digest", SOURCES)
+    assert run_digest(root, "generate").returncode == 0
+    assert (root / memo.FILE).is_file()
+    return root
+
+
+def test_a_second_run_reuses_every_paper_page_and_writes_nothing(digest):
+    run(digest)  # the first run that reads the pages learns how they parse
+    the_plan, report = run(digest)
+    assert the_plan.reused == {f"papers/{p.name}" for p in (digest / "content/papers").iterdir()}
+    assert not any(path.startswith("papers/") for path in the_plan.files)
+    assert report.written == () and "papers/sparse-spiking-vision.md" in report.unchanged
+
+
+@pytest.mark.parametrize("change", ["a new day", "a curator's tags and notes",
+                                    "a vocabulary change", "a listing again"])
+def test_with_the_memo_a_run_writes_what_a_run_without_it_writes(digest, tmp_path, change):
+    run(digest)
+    if change == "a new day":
+        # On no topic of the others, so their related papers stay as they were.
+        (digest / "sources/2025-03-13-hf-papers.txt").write_text(listing(
+            "Mar 13", ("Tide tables of a small harbour", "We tabulate the tides.")), "utf-8")
+    elif change == "a curator's tags and notes":
+        page = digest / PAGE
+        text = page.read_text("utf-8").replace("featured: false", "featured: true")
+        page.write_text(text + "A note of the curator's.\n", "utf-8")
+    elif change == "a vocabulary change":
+        vocab = digest / "topics.yml"
+        vocab.write_text(vocab.read_text("utf-8").replace("Spiking neural networks",
+                                                          "Spiking networks", 1), "utf-8")
+    else:
+        (digest / "sources/2025-03-13-hf-papers.txt").write_text(
+            listing("Mar 13", ("Sparse spiking vision", ABSTRACT)), "utf-8")
+    the_plan, report = run(digest)
+    assert report.written  # something changed, and it was written
+    assert tree(digest / "content") == cold(digest, tmp_path)
+    if change != "a vocabulary change":  # which changes every paper page's topics
+        assert the_plan.reused  # and the rest was not rendered again
+
+
+def test_a_hand_edit_above_the_notes_is_refused_whatever_the_memo_knows(digest):
+    run(digest)
+    page = digest / PAGE
+    text = page.read_text("utf-8")
+    page.write_text(text.replace("\n## Abstract\n", "\nMy summary.\n## Abstract\n", 1), "utf-8")
+    result = run_digest(digest, "generate")
+    assert result.returncode == 1
+    assert HAND_EDIT in result.stderr and PAGE in result.stderr
+    assert page.read_text("utf-8") != text  # left as the curator wrote it
+
+
+def test_an_edit_back_to_what_was_written_is_seen(digest, tmp_path):
+    # The memo keys on bytes: a page edited and then restored is the page it was.
+    run(digest)
+    page = digest / PAGE
+    text = page.read_text("utf-8")
+    page.write_text(text.replace("featured: false", "featured: true"), "utf-8")
+    assert run_digest(digest, "generate").returncode == 0
+    assert "★ Featured" in (digest / "content/dates/2025-03-11.md").read_text("utf-8")
+    page.write_text(text, "utf-8")
+    assert run_digest(digest, "generate").returncode == 0
+    assert "★ Featured" not in (digest / "content/dates/2025-03-11.md").read_text("utf-8")
+    assert tree(digest / "content") == cold(digest, tmp_path)
+
+
+class Hostile:
+    def __reduce__(self):
+        return (os.system, ("touch pwned",))
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x05not a pickle", "hostile", "foreign code"])
+def test_a_damaged_or_hostile_memo_is_passed_over(digest, tmp_path, damage):
+    path = digest / memo.FILE
+    if damage == "hostile":
+        damage = pickle.dumps(Hostile())
+    elif damage == "foreign code":
+        damage = memo.dumps(memo.Memo("another code", tags={b"k": ("made-up-topic",)}))
+    path.write_bytes(damage)
+    (digest / ".digest-cache.json").unlink()  # past the no-op shortcut, to the memo
+    result = run_digest(digest, "generate")
+    assert result.returncode == 0, result.stderr
+    assert not (digest / "pwned").exists() and not Path("pwned").exists()
+    assert tree(digest / "content") == cold(digest, tmp_path)
+    assert path.read_bytes() != damage  # the run saved its own
+
+
+def test_the_memo_reads_back_what_was_saved_and_only_for_the_same_code():
+    page = CuratedPage(path="content/papers/x.md", key="arxiv:2501.00001", arxiv_id="2501.00001",
+                       title="X", tags=("a",), rule_tags=("a",), curator_added=(),
+                       curator_removed=(), written=None, featured=False, hidden=False,
+                       notes="\n", listed=(dt.date(2025, 1, 2),), tags_line=7, text="",
+                       resolve=False)
+    saved = memo.Memo("code", pages={"k": page}, tags={b"t": ("a",)}, papers={b"p": b"d"})
+    assert memo.loads(memo.dumps(saved), "code") == saved
+    assert memo.loads(memo.dumps(saved), "other") == memo.Memo("other")
+
+
+def test_the_memo_is_git_ignored():
+    ignored = (Path(__file__).parent.parent / ".gitignore").read_text("utf-8").splitlines()
+    assert memo.FILE in ignored
