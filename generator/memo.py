@@ -6,11 +6,12 @@ memo keeps, each by a digest of everything it is made of:
 
 - each page's parsed front-matter, by the page's path and bytes;
 - each paper's rule topics, by the vocabulary's and the paper's text;
-- the digest of each paper page as generate wrote it, by the page's entry, its related
-  papers, the vocabulary and the site's settings.
+- the digest of each paper, topic and date page as generate wrote it, by everything the
+  page is rendered from (render.Reuse makes the keys).
 
-A paper page whose inputs are the last run's and whose file is byte for byte what that run
-wrote is then neither parsed, tagged nor rendered again: it would come out the same. Keys
+A page whose inputs are the last run's and whose file is byte for byte what that run wrote
+is then not rendered again, nor, for a paper page, parsed or tagged: it would come out the
+same. Keys
 are made of values, never of times, and the whole memo is dropped when digest's code or
 its libraries change, so output stays byte-identical to a run without it (tests compare).
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 
 from .curate import CuratedPage
-from .model import Entry, Paper, SiteInfo
+from .model import Entry, Paper
 
 FILE = ".digest-cache.pickle"
 _FORMAT = 1
@@ -45,7 +46,7 @@ class Memo:
     code: str = ""  # digest of digest's code and libraries: another code, another memo
     pages: dict[str, CuratedPage] = field(default_factory=dict)  # text left out: re-read
     tags: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
-    papers: dict[bytes, bytes] = field(default_factory=dict)  # page key -> its bytes' digest
+    outputs: dict[bytes, bytes] = field(default_factory=dict)  # page key -> its bytes' digest
 
 
 def digest(data: bytes) -> bytes:
@@ -74,16 +75,14 @@ _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry) if f.name != "paper")
 
 
-def paper_key(vocabulary: bytes, site: SiteInfo, entry: Entry, more: tuple[Entry, ...]) -> bytes:
-    """What a paper page is made of: its entry, the papers it names, the topics, the site.
+def entry_fingerprint(entry: Entry) -> str:
+    """Every field of an entry and its paper, as text: what a page may show of it.
 
-    Every field goes in, those the page does not show too: a key too wide costs a render,
-    one too narrow would cost a wrong page.
+    Every field goes in, those no page shows too: a key too wide costs a render, one too
+    narrow would cost a wrong page.
     """
-    values = (tuple(getattr(entry.paper, name) for name in _PAPER_FIELDS),
-              tuple(getattr(entry, name) for name in _ENTRY_FIELDS),
-              tuple((m.slug, m.title) for m in more), site)
-    return digest(vocabulary + b"\0" + repr(values).encode())
+    return repr((tuple(getattr(entry.paper, name) for name in _PAPER_FIELDS),
+                 tuple(getattr(entry, name) for name in _ENTRY_FIELDS)))
 
 
 # What the unpickler may make: these classes and nothing else.

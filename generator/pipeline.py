@@ -21,7 +21,7 @@ from .errors import Collector, DigestError, Problem, excerpt
 from .model import Entry, Listing, SiteInfo
 from .project import Project
 from .readers import SourceFile, read_source_reporting, registry
-from .render import (GENERATED_DIRS, GENERATED_FILES, RETIRED_FILES, redirect_page,
+from .render import (GENERATED_DIRS, GENERATED_FILES, RETIRED_FILES, Reuse, redirect_page,
                      render_site)
 from .slugs import assign_slugs, match_pages
 from .tagging import Vocabulary, parse_vocabulary
@@ -47,6 +47,9 @@ class Inputs:
     # Each page's bytes as read: generate replaces a page only while it still holds them.
     originals: tuple[tuple[str, bytes], ...] = ()
     records: tuple[str, str] | None = None  # (display path, text) of sources/resolved.yml
+    # The digest of each generated file outside papers/, by its path in content/: what the
+    # memo compares with (read only for generate, see load's ``digests``).
+    digests: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,11 @@ class Plan:
         return len(self.orphans) or len(self.recalled_orphans)
 
 
-def load(project: Project, *, require_sources: bool = True) -> Inputs:
-    """Read sources, vocabulary and existing pages, naming any file that cannot be read."""
+def load(project: Project, *, require_sources: bool = True, digests: bool = False) -> Inputs:
+    """Read sources, vocabulary and existing pages, naming any file that cannot be read.
+
+    With ``digests``, also the digest of every generated file (for the memo).
+    """
     problems = Collector()
     if not project.sources.is_dir() and require_sources:
         problems.add(project.relative(project.sources), None,
@@ -157,7 +163,19 @@ def load(project: Project, *, require_sources: bool = True) -> Inputs:
     generated.update(f for f in GENERATED_FILES + RETIRED_FILES if (project.content / f).exists())
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
-                  project.relative(project.sources), tuple(originals), records)
+                  project.relative(project.sources), tuple(originals), records,
+                  _digests(project.content, generated) if digests else {})
+
+
+def _digests(content: Path, generated: set[str]) -> dict[str, bytes]:
+    """The digest of each generated file that can be read; the rest are rendered anew."""
+    found = {}
+    for relative in generated:
+        try:
+            found[relative] = memo.digest((content / relative).read_bytes())
+        except OSError:
+            continue
+    return found
 
 
 def _not_a_page(name: str) -> bool:
@@ -237,8 +255,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
     learnt = memo.Memo(known.code if known else "")
     known = known or memo.Memo()
     # Each page's digest, by its path in content/, for the memo's keys.
-    on_disk = {_in_content(path): memo.digest(data) for path, data in inputs.originals} \
-        if using else None
+    on_disk = {**inputs.digests, **{_in_content(path): memo.digest(data)
+                                    for path, data in inputs.originals}} if using else None
     vocab = _vocabulary(inputs, problems)
     listings, warnings = _listings(inputs, problems, track)
     pages = _pages(inputs, problems, known, learnt, on_disk)
@@ -280,18 +298,17 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n"))
     problems.raise_if_any()
-    keys: dict[str, bytes] = {}
+    reuse = None
+    if using:
+        def known_page(path: str, key: bytes) -> bool:
+            written = known.outputs.get(key)
+            return written is not None and written == on_disk.get(path)
 
-    def unchanged(entry: Entry, more: tuple[Entry, ...]) -> bool:
-        key = keys[entry.slug] = memo.paper_key(vocab_bytes, site, entry, more)
-        written = known.papers.get(key)
-        return written is not None and written == on_disk.get(f"papers/{entry.slug}.md")
-
-    rendered = render_site(entries, vocab, site, unchanged if using else None)
-    reused = frozenset(f"papers/{slug}.md" for slug in keys) - set(rendered)
-    for slug, key in keys.items():
-        path = f"papers/{slug}.md"
-        learnt.papers[key] = on_disk[path] if path in reused else \
+        reuse = Reuse(known_page, vocab_bytes)
+    rendered = render_site(entries, vocab, site, reuse)
+    reused = frozenset(reuse.keys) - set(rendered) if reuse else frozenset()
+    for path, key in reuse.keys.items() if reuse else ():
+        learnt.outputs[key] = on_disk[path] if path in reused else \
             memo.digest(rendered[path].encode("utf-8"))
     by_slug = {entry.slug: entry for entry in entries}
     for page in pages:
@@ -301,7 +318,7 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
     _refuse_hand_edits(matched.values(), rendered, problems)
     problems.raise_if_any()
     files = {path: text.encode("utf-8") for path, text in rendered.items()}
-    stale = frozenset(inputs.generated - set(files))
+    stale = frozenset(inputs.generated - set(files) - reused)
     distinct = frozenset(frozenset((Path(p.path).stem, other))
                          for p in pages for other in p.not_same_as)
     return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)),
@@ -458,7 +475,7 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
         recalled = cache.recall(project, before)
         if recalled is not None:
             return _recalled(recalled)
-        inputs = load(project)
+        inputs = load(project, digests=True)
         last = cache.known(project, before)
         the_plan = plan(inputs, site_info(project), track, last)
         report = write_planned(project, inputs, the_plan)

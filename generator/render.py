@@ -11,14 +11,15 @@ import heapq
 import itertools
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Callable
 from urllib.parse import quote, quote_plus
 
 import jinja2
+import jinja2.meta
 
-from . import bibtex, clean, feeds, pages
+from . import bibtex, clean, feeds, memo, pages
 from .curate import NOTES_HEADING
 from .model import Entry, Paper, SiteInfo
 from .tagging import Vocabulary
@@ -209,22 +210,82 @@ def redirect_page(key: str, title: str, target: Entry) -> str:
         notes_heading=NOTES_HEADING)
 
 
-# Whether a paper page, given its entry and related papers, is known to come out as it is.
-Unchanged = Callable[[Entry, tuple[Entry, ...]], bool]
+@dataclass(frozen=True)
+class Reuse:
+    """How render learns which pages would come out as they already are (see memo.py).
+
+    Each page that can be reused gets a key: a digest of everything it is rendered from.
+    ``known(path, key)`` says whether the file at ``path`` is what that key rendered last
+    time; such a page is not rendered, and left out of render_site's result. ``keys``
+    collects every key made, for the memo.
+    """
+
+    known: Callable[[str, bytes], bool]
+    vocabulary: bytes  # the vocabulary file's bytes: what every topic name comes from
+    keys: dict[str, bytes] = field(default_factory=dict)
+    _entries: dict[int, str] = field(default_factory=dict)  # id(entry) -> its fingerprint
+
+    def page(self, path: str, key: bytes) -> bool:
+        """Record the key of the page at path; whether that page is already as it would be."""
+        self.keys[path] = key
+        return self.known(path, key)
+
+    def entry(self, entry: Entry) -> str:
+        """Every field of an entry and of its paper, as text (cached for the run)."""
+        found = self._entries.get(id(entry))
+        if found is None:
+            found = self._entries[id(entry)] = memo.entry_fingerprint(entry)
+        return found
+
+    def listing(self, path: str, name: str, context: dict) -> bool:
+        """Whether the listing page at path, rendered from template ``name`` with
+        ``context``, is already as it would be; only the names the template uses count."""
+        used = {k: context[k] for k in sorted(_variables(name)) if k in context}
+        return self.page(path, memo.digest(
+            self.vocabulary + b"\0" + f"{name}\0{self._fingerprint(used)}".encode()))
+
+    def _fingerprint(self, value: object) -> str:
+        if isinstance(value, Entry):
+            return self.entry(value)
+        if isinstance(value, Vocabulary):
+            return "vocabulary"  # its file's bytes are in every key
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(map(self._fingerprint, value)) + "]"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{self._fingerprint(k)}:{self._fingerprint(v)}"
+                                  for k, v in value.items()) + "}"
+        text = repr(value)
+        if " at 0x" in text:  # an object without a value's repr: never taken as known
+            raise ValueError(f"no fingerprint for {type(value).__name__}")
+        return text
+
+
+@cache
+def _variables(name: str) -> frozenset[str]:
+    """The context names a template and the templates it includes read."""
+    env = _environment()
+    tree = env.parse(env.loader.get_source(env, name)[0])
+    found = set(jinja2.meta.find_undeclared_variables(tree))
+    for included in jinja2.meta.find_referenced_templates(tree):
+        if included is None:  # a computed name: every name might be read
+            raise ValueError(f"{name} includes a template by a computed name")
+        found |= _variables(included)
+    return frozenset(found)
 
 
 def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo,
-                unchanged: Unchanged | None = None) -> dict[str, str]:
+                reuse: Reuse | None = None) -> dict[str, str]:
     """Every generated file, as a mapping of path inside content/ to text.
 
-    Paper pages for which ``unchanged`` says so are left out (the caller keeps them).
+    With ``reuse``, the paper, topic and date pages it knows to be as they would be are
+    left out (the caller keeps them).
     """
     arranged = _arrange(entries, vocab, site)
     return {
-        **_paper_pages(arranged, unchanged),
-        **_topic_pages(arranged),
+        **_paper_pages(arranged, reuse),
+        **_topic_pages(arranged, reuse),
         **_site_feed(arranged),
-        **_date_pages(arranged),
+        **_date_pages(arranged, reuse),
         **_index_pages(arranged),
         **_home_page(arranged),
         **_reading_list_page(arranged),
@@ -232,13 +293,15 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo,
     }
 
 
-def _paper_pages(site: _Site, unchanged: Unchanged | None) -> dict[str, str]:
+def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
     """``papers/<slug>.md`` for every entry, hidden ones too."""
     more = related(site.entries, site.shown)
-    if unchanged is not None:
-        entries = [e for e in site.entries if not unchanged(e, more.get(e.slug, ()))]
-    else:
-        entries = site.entries
+    entries = site.entries
+    if reuse is not None:
+        # The page's key: its entry, the papers it names, the vocabulary and the site.
+        entries = [e for e in entries if not reuse.page(f"papers/{e.slug}.md", memo.digest(
+            reuse.vocabulary + b"\0" + repr((reuse.entry(e), tuple(
+                (m.slug, m.title) for m in more.get(e.slug, ())), site.info)).encode()))]
     template = _environment().get_template("paper.md.j2")
     common = site.common
     return {f"papers/{entry.slug}.md": template.render(
@@ -248,7 +311,7 @@ def _paper_pages(site: _Site, unchanged: Unchanged | None) -> dict[str, str]:
         for entry in entries}
 
 
-def _topic_pages(site: _Site) -> dict[str, str]:
+def _topic_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
     """For each topic: its pages, its Atom feed and its BibTeX bibliography."""
     template = _environment().get_template("topic.md.j2")
     common = site.common
@@ -259,10 +322,12 @@ def _topic_pages(site: _Site) -> dict[str, str]:
         head, older = archive(first_listed(members), site.info.page_size)
         for n, chunk in [(0, head), *enumerate(older, 1)]:
             path = page_path(first, n)
-            out[path] = template.render(
+            context = dict(
                 topic=topic, entries=chunk, total=len(members), mark_day=None, number=n,
                 base=_base(path), pager=_pager(first, path, n, len(older)), archived=len(older),
-                here=_relative(path, first), **common)
+                **common)
+            if reuse is None or not reuse.listing(path, "topic.md.j2", context):
+                out[path] = template.render(**context)
         out[f"feeds/{topic.slug}.xml"] = feeds.atom(
             members, site.vocab, site.info, name=topic.slug,
             title=f"{topic.name} — {site.info.name}", subtitle=topic.description,
@@ -361,17 +426,21 @@ def _site_feed(site: _Site) -> dict[str, str]:
     }
 
 
-def _date_pages(site: _Site) -> dict[str, str]:
+def _date_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
     """``dates/<day>.md`` for every digest day: its papers grouped by first topic."""
     template = _environment().get_template("date.md.j2")
     common = site.common
+    out = {}
     # Days come newest first: the previous day is the next in the list.
-    return {f"dates/{day.isoformat()}.md": template.render(
-        day=day, groups=_groups(site.by_day[day], site.vocab), count=len(site.by_day[day]),
-        mark_day=day,
-        newer=site.days[i - 1] if i else None,
-        older=site.days[i + 1] if i + 1 < len(site.days) else None,
-        **common) for i, day in enumerate(site.days)}
+    for i, day in enumerate(site.days):
+        path = f"dates/{day.isoformat()}.md"
+        context = dict(
+            day=day, groups=_groups(site.by_day[day], site.vocab), count=len(site.by_day[day]),
+            mark_day=day, newer=site.days[i - 1] if i else None,
+            older=site.days[i + 1] if i + 1 < len(site.days) else None, **common)
+        if reuse is None or not reuse.listing(path, "date.md.j2", context):
+            out[path] = template.render(**context)
+    return out
 
 
 def _index_pages(site: _Site) -> dict[str, str]:

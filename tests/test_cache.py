@@ -40,6 +40,7 @@ def cold(root: Path, tmp_path: Path) -> dict[str, bytes]:
     copy = tmp_path / "cold"
     shutil.copytree(root, copy)
     (copy / ".digest-cache.json").unlink(missing_ok=True)
+    (copy / ".digest-cache.pickle").unlink(missing_ok=True)  # the memo too (memo.py)
     shutil.rmtree(copy / "content")
     (copy / "content").mkdir()
     shutil.copytree(root / "content" / "papers", copy / "content" / "papers")

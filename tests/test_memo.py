@@ -55,11 +55,16 @@ def digest(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_second_run_reuses_every_paper_page_and_writes_nothing(digest):
+def test_a_second_run_reuses_every_paper_topic_and_date_page_and_writes_nothing(digest):
+    before = tree(digest / "content")
     run(digest)  # the first run that reads the pages learns how they parse
+    assert tree(digest / "content") == before  # a page reused is a page kept
     the_plan, report = run(digest)
-    assert the_plan.reused == {f"papers/{p.name}" for p in (digest / "content/papers").iterdir()}
-    assert not any(path.startswith("papers/") for path in the_plan.files)
+    assert tree(digest / "content") == before and report.removed == ()
+    papers = {f"papers/{p.name}" for p in (digest / "content/papers").iterdir()}
+    listings = {"dates/2025-03-11.md", "dates/2025-03-12.md", "topics/spiking-networks.md"}
+    assert papers | listings <= the_plan.reused
+    assert not (papers | listings) & the_plan.files.keys()
     assert report.written == () and "papers/sparse-spiking-vision.md" in report.unchanged
 
 
@@ -141,7 +146,7 @@ def test_the_memo_reads_back_what_was_saved_and_only_for_the_same_code():
                        curator_removed=(), written=None, featured=False, hidden=False,
                        notes="\n", listed=(dt.date(2025, 1, 2),), tags_line=7, text="",
                        resolve=False)
-    saved = memo.Memo("code", pages={"k": page}, tags={b"t": ("a",)}, papers={b"p": b"d"})
+    saved = memo.Memo("code", pages={"k": page}, tags={b"t": ("a",)}, outputs={b"p": b"d"})
     assert memo.loads(memo.dumps(saved), "code") == saved
     assert memo.loads(memo.dumps(saved), "other") == memo.Memo("other")
 
