@@ -7,7 +7,9 @@ folder, then measures the real commands as a user runs them:
   - ``digest generate`` on an empty content/ (cold): wall time and peak memory;
   - ``digest generate`` again with nothing changed: wall time, and how many files of the
     whole digest folder it wrote (any file whose inode, time or size changed);
-  - one more day of ``--per-day`` new papers, then ``digest generate``: wall time;
+  - one more day of ``--per-day`` new papers, then ``digest generate``: wall time; then
+    another day the same way (the run a curator's daily update is: the memo of
+    generator/memo.py then knows the pages the first run read);
   - ``digest build`` (a generate with nothing to do, then ``mkdocs build --strict``): wall
     time, per paper, and peak memory;
   - the built site: its size and file count, the largest HTML page, the mean paper page,
@@ -77,6 +79,7 @@ class Result:
     search_mib: float
     search_parts: int = 0
     browser: dict | None = None  # the figures measured in Chromium (see browse)
+    day_after: Run = Run(0, 0)  # the second new day
 
     @property
     def build_ms_per_paper(self) -> float:
@@ -208,9 +211,13 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool =
         name, text = synthetic.next_day(papers, days, per_day, seed)
         (root / "sources" / name).write_text(text, "utf-8")
         next_day = measure([*digest, "generate"], root)
+        name, text = synthetic.next_day(papers + per_day, days + 1, per_day, seed)
+        (root / "sources" / name).write_text(text, "utf-8")
+        day_after = measure([*digest, "generate"], root)
         if not build:  # generate's figures only: the site is left unbuilt
             return Result(papers, len(list((root / "sources").iterdir())), generate, noop,
-                          noop_written, next_day, Run(0, 0), 0, 0, "", 0, 0, 0)
+                          noop_written, next_day, Run(0, 0), 0, 0, "", 0, 0, 0,
+                          day_after=day_after)
         build = measure([*digest, "build"], root)
         site = root / "site"
         files = [p for p in site.rglob("*") if p.is_file()]
@@ -226,7 +233,7 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool =
             page_mean_kib=statistics.mean(pages) / 1024,
             search_mib=sum(p.stat().st_size for p in search) / 2**20,
             search_parts=len(json.loads((site / "pagefind/parts.json").read_text())["parts"]),
-            browser=browse(site, oldest_title(root)) if browser else None)
+            browser=browse(site, oldest_title(root)) if browser else None, day_after=day_after)
         if keep:
             shutil.copytree(root, keep / f"{papers}", dirs_exist_ok=True)
         return result
@@ -236,15 +243,16 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool =
 
 def table(results: list[Result]) -> str:
     head = ("| papers | sources | generate cold (s) | peak (MiB) | no-op (s) | no-op files "
-            "written | +1 day (s) | build (s) | build ms/paper | build peak (MiB) | site (MiB) "
+            "written | +1 day (s) | +1 day again (s) | build (s) | build ms/paper | build peak (MiB) | site (MiB) "
             "| site files | largest HTML (KiB) | paper page mean (KiB) | search index (MiB, parts) "
             "| first visit (KiB) | query (KiB, largest file) | first result (s) | exact title "
             "first | topic filter narrows |")
-    rows = [head, "|" + " ---: |" * 20]
+    rows = [head, "|" + " ---: |" * 21]
     for r in results:
         rows.append(
             f"| {r.papers} | {r.sources} | {r.generate.seconds:.1f} | {r.generate.peak_mib:.0f} "
             f"| {r.noop.seconds:.1f} | {r.noop_written} | {r.next_day.seconds:.1f} "
+            f"| {r.day_after.seconds:.1f} "
             f"| {r.build.seconds:.1f} | {r.build_ms_per_paper:.1f} | {r.build.peak_mib:.0f} "
             f"| {r.site_mib:.1f} | {r.site_files} | {r.largest_html_kib:.1f} "
             f"| {r.page_mean_kib:.1f} | {r.search_mib:.1f} ({r.search_parts}) "

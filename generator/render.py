@@ -322,9 +322,12 @@ def _topic_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
         head, older = archive(first_listed(members), site.info.page_size)
         for n, chunk in [(0, head), *enumerate(older, 1)]:
             path = page_path(first, n)
+            # Counts only on the first page: an archive page's key must not change as
+            # the topic grows (see Reuse.listing), and only the first page shows them.
             context = dict(
-                topic=topic, entries=chunk, total=len(members), mark_day=None, number=n,
-                base=_base(path), pager=_pager(first, path, n, len(older)), archived=len(older),
+                topic=topic, entries=chunk, mark_day=None, number=n, base=_base(path),
+                pager=_pager(first, path, n, len(older)),
+                total=None if n else len(members), archived=None if n else len(older),
                 **common)
             if reuse is None or not reuse.listing(path, "topic.md.j2", context):
                 out[path] = template.render(**context)

@@ -154,3 +154,18 @@ def test_the_memo_reads_back_what_was_saved_and_only_for_the_same_code():
 def test_the_memo_is_git_ignored():
     ignored = (Path(__file__).parent.parent / ".gitignore").read_text("utf-8").splitlines()
     assert memo.FILE in ignored
+
+
+def test_a_new_day_renders_no_archive_page_it_leaves_as_it_was(tmp_path):
+    from test_pagination import DAYS, small
+
+    root = small(tmp_path, size=2)  # 12 papers on one topic: archive pages 1 to 5
+    assert run_digest(root, "generate").returncode == 0
+    run(root)
+    (root / "sources" / "2025-04-11-hf-papers.txt").write_text(listing(
+        "Apr 11", ("Spiking Paper 411", ABSTRACT), ("Spiking Paper 412", ABSTRACT)), "utf-8")
+    the_plan, _ = run(root)
+    pages = {f"topics/spiking-networks/page/{n}.md" for n in (1, 2)}
+    assert pages <= the_plan.reused  # neither rendered nor written
+    assert "topics/spiking-networks.md" in the_plan.files  # the first page was
+    assert len(DAYS) == 6
