@@ -20,8 +20,8 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import MISSING, Field, fields
-from typing import Iterable, Mapping
+from dataclasses import MISSING, Field, dataclass, fields
+from typing import Callable, Hashable, Iterable, Mapping
 
 from .clean import plain, title_key
 from .model import Listing, Metadata, Paper
@@ -43,18 +43,36 @@ def _spaced(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
-def paper_key(arxiv_id: str | None, title: str) -> str:
+def paper_key(arxiv_id: str | None, title: str,
+              identity: Callable[[str], str] = identity_title) -> str:
     """The identity key of a paper: its arXiv id, else its normalised title."""
-    return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{identity_title(title)}"
+    return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{identity(title)}"
 
 
-def deduplicate(listings: Iterable[Listing], aliases: Mapping[str, str] | None = None
-                ) -> list[Paper]:
+def text_words(text: str) -> str:
+    # Only a change of words counts as a new abstract, not a change of spacing or quotes.
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The two text keys deduplication compares, as functions: a caller may memoise them
+    (pipeline does, see memo.py). ``words`` need only be equal exactly when the texts'
+    words are, so a digest of them serves."""
+
+    identity: Callable[[str], str] = identity_title
+    words: Callable[[str], Hashable] = text_words
+
+
+def deduplicate(listings: Iterable[Listing], aliases: Mapping[str, str] | None = None,
+                keys: Keys = Keys()) -> list[Paper]:
     """Merge listings of the same paper; papers come out sorted by key.
 
     ``aliases`` maps a paper's key to the key of the paper a curator said it is (see
     ``merge``): its listings join that paper, which keeps its key.
     """
+    identity = keys.identity
     aliases = aliases or {}
     listings = sorted(listings, key=_rank)
     by_id: dict[str, list[Listing]] = defaultdict(list)
@@ -65,16 +83,16 @@ def deduplicate(listings: Iterable[Listing], aliases: Mapping[str, str] | None =
     for arxiv_id in sorted(by_id):
         for listing in by_id[arxiv_id]:
             # The lowest id claims a title shared by several ids, so the choice is stable.
-            id_by_title.setdefault(identity_title(listing.title), arxiv_id)
+            id_by_title.setdefault(identity(listing.title), arxiv_id)
     groups: dict[str, list[Listing]] = defaultdict(list)
     for listing in listings:
-        arxiv_id = listing.arxiv_id or id_by_title.get(identity_title(listing.title))
-        key = paper_key(arxiv_id, listing.title)
+        arxiv_id = listing.arxiv_id or id_by_title.get(identity(listing.title))
+        key = paper_key(arxiv_id, listing.title, identity)
         groups[aliases.get(key, key)].append(listing)
-    return [_merge(key, group) for key, group in sorted(groups.items())]
+    return [_merge(key, group, keys) for key, group in sorted(groups.items())]
 
 
-def _merge(key: str, group: list[Listing]) -> Paper:
+def _merge(key: str, group: list[Listing], keys: Keys) -> Paper:
     newest_first = group[::-1]  # group is sorted by _rank ascending
     merged = {f.name: _newest(f, newest_first) for f in fields(Metadata)}
     first = group[0]
@@ -82,10 +100,10 @@ def _merge(key: str, group: list[Listing]) -> Paper:
         key=key,
         dates=tuple(sorted({x.date for x in group})),
         sources=tuple(sorted({x.source for x in group})),
-        title_key=identity_title(merged["title"]),
-        abstract_changed=len({_text_key(x.abstract) for x in group}) > 1,
+        title_key=keys.identity(merged["title"]),
+        abstract_changed=len({keys.words(x.abstract) for x in group}) > 1,
         first_seen=(first.date, first.source, first.line),
-        content_since=_content_since(group),
+        content_since=_content_since(group, keys.words),
         **merged,
     )
 
@@ -100,26 +118,19 @@ def _newest(field: Field, newest_first: list[Listing]):
     return getattr(newest_first[0], field.name) if field.default is MISSING else field.default
 
 
-def _content_since(group: list[Listing]) -> dt.date:
+def _content_since(group: list[Listing], words: Callable[[str], Hashable]) -> dt.date:
     """The first day of the unbroken run of days, up to the newest, showing the current text."""
     newest_first = group[::-1]  # group is sorted by _rank ascending
-    current, since = _content_key(newest_first[0]), newest_first[0].date
+
+    def content(listing: Listing) -> tuple:
+        return words(listing.title), words(listing.abstract)
+
+    current, since = content(newest_first[0]), newest_first[0].date
     for listing in newest_first:
-        if _content_key(listing) == current:
+        if content(listing) == current:
             since = listing.date
         elif listing.date < since:
             # An older text on an earlier day ends the run; on the same day as a listing of
             # the current text (a page copy beside a JSON file) it does not.
             break
     return since
-
-
-def _content_key(listing: Listing) -> tuple[str, str]:
-    return _text_key(listing.title), _text_key(listing.abstract)
-
-
-def _text_key(text: str) -> str:
-    # Only a change of words counts as a new abstract, not a change of spacing or quotes.
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.findall(r"\w+", text))
-

@@ -6,6 +6,7 @@ memo keeps, each by a digest of everything it is made of:
 
 - each page's parsed front-matter, by the page's path and bytes;
 - each paper's rule topics, by the vocabulary's and the paper's text;
+- each title's identity and each text's words, as deduplication compares them;
 - the digest of each paper, topic and date page as generate wrote it, by everything the
   page is rendered from (render.Reuse makes the keys).
 
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 
 from .curate import CuratedPage
+from .dedupe import Keys, text_words, identity_title
 from .model import Entry, Paper
 
 FILE = ".digest-cache.pickle"
@@ -47,6 +49,30 @@ class Memo:
     pages: dict[str, CuratedPage] = field(default_factory=dict)  # text left out: re-read
     tags: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
     outputs: dict[bytes, bytes] = field(default_factory=dict)  # page key -> its bytes' digest
+    titles: dict[str, str] = field(default_factory=dict)  # title -> dedupe.identity_title
+    words: dict[bytes, bytes] = field(default_factory=dict)  # text's digest -> its words'
+
+
+def dedupe_keys(known: Memo, learnt: Memo) -> Keys:
+    """dedupe's text keys, each worked out once and then looked up (a tenth of a new
+    day's run was normalising the same titles and abstracts again)."""
+    def identity(title: str) -> str:
+        found = learnt.titles.get(title)
+        if found is None:
+            found = known.titles.get(title)
+            learnt.titles[title] = found = identity_title(title) if found is None else found
+        return found
+
+    def words(text: str) -> bytes:
+        key = digest(text.encode("utf-8", "surrogatepass"))
+        found = learnt.words.get(key)
+        if found is None:
+            found = known.words.get(key)
+            learnt.words[key] = found = digest(
+                text_words(text).encode("utf-8", "surrogatepass")) if found is None else found
+        return found
+
+    return Keys(identity, words)
 
 
 def digest(data: bytes) -> bytes:

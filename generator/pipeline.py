@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 from . import cache, enrich, memo, merge
 from .curate import CuratedPage, hand_edits, normalise, parse_page, resolve_tags, tag_line
-from .dedupe import deduplicate, identity_title
+from .dedupe import Keys, deduplicate, identity_title
 from .duplicates import likely_duplicates
 from .errors import Collector, DigestError, Problem, excerpt
 from .model import Entry, Listing, SiteInfo
@@ -268,12 +268,13 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
                                                inputs.records[0] if inputs.records else "")
         warnings += disagreements
 
-    papers = deduplicate(listings)
+    keys = memo.dedupe_keys(known, learnt) if using else Keys()
+    papers = deduplicate(listings, keys=keys)
     matched = match_pages(papers, pages)
     merges = merge.resolve(papers, matched, pages, problems)
     problems.raise_if_any()
     if merges.aliases:
-        papers = deduplicate(listings, merges.aliases)
+        papers = deduplicate(listings, merges.aliases, keys)
         matched = {k: v for k, v in matched.items() if k not in merges.aliases}
     kept = {id(page) for page in matched.values()}
     orphans = tuple(p for p in pages if id(p) not in kept and not p.same_as)

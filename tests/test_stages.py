@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, strategies as st
 
+from generator import memo
 from generator.curate import CuratedPage, parse_page, resolve_tags
 from generator.dedupe import deduplicate
 from generator.errors import DigestError
@@ -175,3 +177,20 @@ def test_notes_are_kept_byte_for_byte():
     page = parse_page("---\nid: title:x\ntags: []\n---\n\n## Notes\n  *mine*\r\n\n<!-- x -->\n",
                       "p.md")
     assert page.notes == "  *mine*\r\n\n<!-- x -->\n"
+
+
+_texts = st.sampled_from(["A Paper", "a  paper", "A PAPER.", "Other Words", "other words!",
+                          "Ａ Paper", "~", "🙂", "Words.", "words", "New words."])
+
+
+@given(st.lists(st.tuples(_texts, _texts, st.sampled_from([D1, D2, D3]),
+                          st.sampled_from([None, "2401.00001", "2401.00002"])), max_size=8))
+def test_memoised_text_keys_merge_exactly_as_the_keys_themselves(rows):
+    # pipeline deduplicates through the memo's keys (memo.dedupe_keys): the same papers,
+    # whether the memo is empty or already knows every text.
+    listings = [item(title=t, abstract=a, date=d, arxiv_id=i, source=f"{n}.txt")
+                for n, (t, a, d, i) in enumerate(rows)]
+    expected = deduplicate(listings)
+    learnt = memo.Memo()
+    assert deduplicate(listings, keys=memo.dedupe_keys(memo.Memo(), learnt)) == expected
+    assert deduplicate(listings, keys=memo.dedupe_keys(learnt, memo.Memo())) == expected
