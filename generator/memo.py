@@ -63,13 +63,15 @@ def dedupe_keys(known: Memo, learnt: Memo) -> Keys:
             learnt.titles[title] = found = identity_title(title) if found is None else found
         return found
 
+    seen: dict[str, bytes] = {}  # this run's texts: each is digested once
+
     def words(text: str) -> bytes:
-        key = digest(text.encode("utf-8", "surrogatepass"))
-        found = learnt.words.get(key)
+        found = seen.get(text)
         if found is None:
-            found = known.words.get(key)
-            learnt.words[key] = found = digest(
-                text_words(text).encode("utf-8", "surrogatepass")) if found is None else found
+            key = digest(text.encode("utf-8", "surrogatepass"))
+            found = learnt.words.get(key) or known.words.get(key) or \
+                digest(text_words(text).encode("utf-8", "surrogatepass"))
+            learnt.words[key] = seen[text] = found
         return found
 
     return Keys(identity, words)

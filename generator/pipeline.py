@@ -81,7 +81,7 @@ class Plan:
     choices: enrich.Choices = enrich.Choices({}, frozenset())
     records: dict[str, enrich.Record] = field(default_factory=dict)
     recalled_orphans: tuple[str, ...] = ()  # a recalled run's orphans, by path
-    # Paper pages known to hold what would be written (see memo.py): not rendered again.
+    # Pages known to hold what would be written (see memo.py): not rendered again.
     reused: frozenset[str] = frozenset()
     memo: memo.Memo = memo.Memo()  # what this run worked out, for the next
 
@@ -135,22 +135,27 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
         vocab_text = ""
     pages, originals = [], []
     papers_dir = project.content / "papers"
-    for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
-        if _not_a_page(path.name):
+    # Names as strings, made once: pathlib per page was a fifth of a new day's run.
+    shown_dir = project.relative(papers_dir)
+    names = sorted(n for n in os.listdir(papers_dir) if n.endswith(".md")) \
+        if papers_dir.is_dir() else []
+    for name in names:
+        if _not_a_page(name):
             continue
+        path, shown = papers_dir / name, f"{shown_dir}/{name}"
         odd = _odd_entry(path)
         if odd:
-            problems.add(project.relative(path), None, odd)
+            problems.add(shown, None, odd)
             continue
         try:
-            originals.append((project.relative(path), path.read_bytes()))
-            pages.append((project.relative(path), originals[-1][1].decode("utf-8")))
+            with open(path, "rb") as handle:
+                originals.append((shown, handle.read()))
+            pages.append((shown, originals[-1][1].decode("utf-8")))
         except UnicodeDecodeError as exc:
-            problems.add(project.relative(path), None,
-                         f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+            problems.add(shown, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
         except OSError as exc:
-            problems.add(project.relative(path), None, f"cannot be read ({exc.strerror}); "
-                                                       "make it readable, or remove it")
+            problems.add(shown, None, f"cannot be read ({exc.strerror}); "
+                                      "make it readable, or remove it")
     generated = set()
     for folder in GENERATED_DIRS:
         base = project.content / folder
@@ -247,8 +252,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
          known: memo.Memo | None = None) -> Plan:
     """Every generated file for these inputs, or every problem that prevents it.
 
-    With ``known``, the last run's memo, paper pages that would come out as they are on
-    disk are left out of ``files`` and named in ``kept`` instead (see memo.py).
+    With ``known``, the last run's memo, the paper, topic and date pages that would come
+    out as they are on disk are left out of ``files`` and named in ``reused`` (memo.py).
     """
     problems = Collector()
     using = known is not None
@@ -270,7 +275,7 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
 
     keys = memo.dedupe_keys(known, learnt) if using else Keys()
     papers = deduplicate(listings, keys=keys)
-    matched = match_pages(papers, pages)
+    matched = match_pages(papers, pages, keys.identity)
     merges = merge.resolve(papers, matched, pages, problems)
     problems.raise_if_any()
     if merges.aliases:

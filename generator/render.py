@@ -242,17 +242,19 @@ class Reuse:
         ``context``, is already as it would be; only the names the template uses count."""
         used = {k: context[k] for k in sorted(_variables(name)) if k in context}
         return self.page(path, memo.digest(
-            self.vocabulary + b"\0" + f"{name}\0{self._fingerprint(used)}".encode()))
+            self.vocabulary + b"\0" + f"{name}\0{self.fingerprint(used)}".encode()))
 
-    def _fingerprint(self, value: object) -> str:
+    def fingerprint(self, value: object) -> str:
+        """A value as text that is equal exactly when the values are (entries by every
+        field); a value whose text would be its address is refused."""
         if isinstance(value, Entry):
             return self.entry(value)
         if isinstance(value, Vocabulary):
             return "vocabulary"  # its file's bytes are in every key
         if isinstance(value, (list, tuple)):
-            return "[" + ",".join(map(self._fingerprint, value)) + "]"
+            return "[" + ",".join(map(self.fingerprint, value)) + "]"
         if isinstance(value, dict):
-            return "{" + ",".join(f"{self._fingerprint(k)}:{self._fingerprint(v)}"
+            return "{" + ",".join(f"{self.fingerprint(k)}:{self.fingerprint(v)}"
                                   for k, v in value.items()) + "}"
         text = repr(value)
         if " at 0x" in text:  # an object without a value's repr: never taken as known
@@ -296,14 +298,17 @@ def render_site(entries: list[Entry], vocab: Vocabulary, site: SiteInfo,
 def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
     """``papers/<slug>.md`` for every entry, hidden ones too."""
     more = related(site.entries, site.shown)
-    entries = site.entries
-    if reuse is not None:
-        # The page's key: its entry, the papers it names, the vocabulary and the site.
-        entries = [e for e in entries if not reuse.page(f"papers/{e.slug}.md", memo.digest(
-            reuse.vocabulary + b"\0" + repr((reuse.entry(e), tuple(
-                (m.slug, m.title) for m in more.get(e.slug, ())), site.info)).encode()))]
     template = _environment().get_template("paper.md.j2")
     common = site.common
+    entries = site.entries
+    if reuse is not None:
+        # The page's key: its entry, the papers it names, the site, and whatever else of
+        # the common names the template reads (the same for every paper page).
+        shared = reuse.fingerprint({k: v for k, v in common.items()
+                                    if k in _variables("paper.md.j2")})
+        entries = [e for e in entries if not reuse.page(f"papers/{e.slug}.md", memo.digest(
+            reuse.vocabulary + b"\0" + repr((reuse.entry(e), tuple(
+                (m.slug, m.title) for m in more.get(e.slug, ())), site.info, shared)).encode()))]
     return {f"papers/{entry.slug}.md": template.render(
         entry=entry, paper=entry.paper,
         front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),

@@ -9,6 +9,7 @@ collide, the one listed first keeps the plain slug and the other gets a numbered
 from __future__ import annotations
 
 import hashlib
+from typing import Callable
 
 from slugify import slugify
 
@@ -33,11 +34,13 @@ def base_slug(title: str, key: str) -> str:
     return slug
 
 
-def match_pages(papers: list[Paper], pages: list[CuratedPage]) -> dict[str, CuratedPage]:
+def match_pages(papers: list[Paper], pages: list[CuratedPage],
+                identity: Callable[[str], str] = identity_title) -> dict[str, CuratedPage]:
     """Map paper keys to the existing page each one already has.
 
     A page with an arXiv id belongs to that id alone. A title match is only allowed to a
     page without an id: one that never had it, or that a source now gives an id to.
+    ``identity`` is dedupe's identity_title, or the memo's copy of it.
     """
     by_key = {p.key: p for p in pages}
     by_arxiv = {p.arxiv_id: p for p in pages if p.arxiv_id}
@@ -45,7 +48,7 @@ def match_pages(papers: list[Paper], pages: list[CuratedPage]) -> dict[str, Cura
     for page in sorted(pages, key=lambda p: p.path):
         if page.arxiv_id or page.key.startswith("arxiv:"):
             continue  # another paper of the same title must not take its notes
-        by_title.setdefault(identity_title(page.title), page)
+        by_title.setdefault(identity(page.title), page)
         if page.key.startswith("title:"):
             by_title.setdefault(page.key[len("title:"):], page)
     found: dict[str, CuratedPage] = {}
