@@ -128,14 +128,19 @@ class Entry:
 
     @cached_property
     def title(self) -> str:
-        """The title as plain text."""
-        # A title that cleans to nothing ('~') is shown as written rather than blank.
-        return clean.plain(self.paper.title) or clean.one_line(self.paper.title)
+        """The title as plain text (see :func:`shown_title`)."""
+        return shown_title(self.paper.title)
 
     @cached_property
     def teaser(self) -> str:
         """One line about the paper (see :func:`teaser`)."""
         return teaser(self.paper)
+
+
+def shown_title(title: str) -> str:
+    """A paper's title as pages show it: plain text."""
+    # A title that cleans to nothing ('~') is shown as written rather than blank.
+    return clean.plain(title) or clean.one_line(title)
 
 
 def teaser(paper: Paper) -> str:

@@ -287,12 +287,14 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
     slugs = assign_slugs(papers, existing, frozenset(
         [Path(p.path).stem for p in orphans] + list(merges.redirects)))
     entries = []
-    vocab_bytes = inputs.vocabulary[1].encode("utf-8")
+    # The vocabulary by its digest: every memo key holds it (its bytes in each key were
+    # 12 KB hashed per paper and page).
+    vocab_key = memo.digest(inputs.vocabulary[1].encode("utf-8"))
     for paper in track(papers, "tagging and merging"):
         page = matched.get(paper.key)
         if paper.key in merges.folded:
             page = merge.fold(page, merges.folded[paper.key])
-        rules = _tag(vocab, vocab_bytes, paper, known, learnt) if using else vocab.tag(paper)
+        rules = _tag(vocab, vocab_key, paper, known, learnt) if using else vocab.tag(paper)
         choice = resolve_tags(rules, page)
         tags = vocab.order(choice.tags) if page is None else choice.tags
         for tag in tags:
@@ -303,6 +305,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             curator_added=choice.added, curator_removed=choice.removed,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n"))
+        if using:  # Entry.title, as the memo knows it: set where cached_property sets it
+            entries[-1].__dict__["title"] = memo.shown_title(known, learnt, paper.title)
     problems.raise_if_any()
     reuse = None
     if using:
@@ -310,7 +314,7 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             written = known.outputs.get(key)
             return written is not None and written == on_disk.get(path)
 
-        reuse = Reuse(known_page, vocab_bytes)
+        reuse = Reuse(known_page, vocab_key)
     rendered = render_site(entries, vocab, site, reuse)
     reused = frozenset(reuse.keys) - set(rendered) if reuse else frozenset()
     for path, key in reuse.keys.items() if reuse else ():
@@ -336,9 +340,9 @@ def _in_content(path: str) -> str:
     return "papers/" + path.rsplit("/", 1)[-1]
 
 
-def _tag(vocab: Vocabulary, vocab_bytes: bytes, paper, known: memo.Memo,
+def _tag(vocab: Vocabulary, vocab_key: bytes, paper, known: memo.Memo,
          learnt: memo.Memo) -> tuple[str, ...]:
-    key = memo.tags_key(vocab_bytes, paper)
+    key = memo.tags_key(vocab_key, paper)
     rules = known.tags.get(key)
     learnt.tags[key] = rules = vocab.tag(paper) if rules is None else rules
     return rules

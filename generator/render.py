@@ -221,7 +221,7 @@ class Reuse:
     """
 
     known: Callable[[str, bytes], bool]
-    vocabulary: bytes  # the vocabulary file's bytes: what every topic name comes from
+    vocabulary: bytes  # the vocabulary file's digest: what every topic name comes from
     keys: dict[str, bytes] = field(default_factory=dict)
     _entries: dict[int, str] = field(default_factory=dict)  # id(entry) -> its fingerprint
 
