@@ -13,12 +13,12 @@ memo keeps, each by a digest of everything it is made of:
 
 A page whose inputs are the last run's and whose file is byte for byte what that run wrote
 is then not rendered again, nor, for a paper page, parsed or tagged: it would come out the
-same. Keys
-are made of values, never of times, and the whole memo is dropped when digest's code or
-its libraries change, so output stays byte-identical to a run without it (tests compare).
+same. Keys are made of values, never of times, and the whole memo is dropped when digest's
+code or the libraries that render change, so output stays byte-identical to a run without
+it (tests compare). It holds only what this run used, so it never outgrows the digest.
 
-It lives in ``.digest-cache.pickle`` (git-ignored), written only by a run that wrote its
-pages. It is read by an unpickler that makes nothing but the records below and dates:
+It lives in ``.digest-cache.pickle`` (git-ignored), saved by each run that planned (a
+no-op recalled from .digest-cache.json leaves it as it is). It is read by an unpickler that makes nothing but the records below and dates:
 no other class, so no code, comes from the file. A missing, unreadable or foreign memo
 only costs the run its shortcut.
 """
@@ -33,14 +33,14 @@ import platform
 from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 
-from .curate import CuratedPage
-from .dedupe import Keys, text_words, identity_title
 from . import model
+from .curate import CuratedPage
+from .dedupe import Keys, identity_title, text_words
 from .model import Entry, Paper
 
 FILE = ".digest-cache.pickle"
 _FORMAT = 1
-_LIBRARIES = ("jinja2", "pyyaml", "python-frontmatter", "markupsafe")
+_LIBRARIES = ("jinja2", "markupsafe", "pyyaml", "python-frontmatter", "pylatexenc")
 
 
 @dataclass(frozen=True)
