@@ -59,10 +59,14 @@ def year(paper: Paper) -> int | None:
     return arxiv_year(paper.arxiv_id or "")
 
 
-def entry(paper: Paper, key: str) -> str:
-    """The ``@misc`` entry of one paper, with its arXiv eprint when the id is known."""
+def entry(paper: Paper, key: str, title: str | None = None) -> str:
+    """The ``@misc`` entry of one paper, with its arXiv eprint when the id is known.
+
+    ``title``: the title's clean.plain when the caller has it already.
+    """
+    title = clean.plain(paper.title) if title is None else title
     # Double braces keep the title's capitals (acronyms such as SNN) in every style.
-    fields = [("title", "{" + escape(clean.plain(paper.title)) + "}")]
+    fields = [("title", "{" + escape(title) + "}")]
     names = [_name(a) for a in paper.authors if clean.plain(a)]
     if names:
         fields.append(("author", " and ".join(names)))
@@ -80,9 +84,13 @@ def entry(paper: Paper, key: str) -> str:
     return f"@misc{{{key},\n{body}\n}}\n"
 
 
-def bibliography(items: Iterable[tuple[str, Paper]], heading: str) -> str:
-    """A ``.bib`` file: a comment line, then the entries sorted by key."""
+def bibliography(items: Iterable[tuple[str, Paper, str | None]], heading: str) -> str:
+    """A ``.bib`` file: a comment line, then the entries sorted by key.
+
+    Items are (key, paper, title as for :func:`entry`).
+    """
     # Outside entries BibTeX skips text, but an '@' would start an entry.
     lines = [f"% {heading.replace('@', '')}\n"]
-    lines += ["\n" + entry(paper, key) for key, paper in sorted(items, key=lambda kv: kv[0])]
+    lines += ["\n" + entry(paper, key, title)
+              for key, paper, title in sorted(items, key=lambda item: item[0])]
     return "".join(lines)

@@ -7,7 +7,7 @@ memo keeps, each by a digest of everything it is made of:
 - each page's parsed front-matter, by the page's path and bytes;
 - each paper's rule topics, by the vocabulary's and the paper's text;
 - each title's identity and each text's words, as deduplication compares them, and each
-  title as pages show it;
+  title's plain text;
 - the digest of each paper, topic and date page as generate wrote it, by everything the
   page is rendered from (render.Reuse makes the keys).
 
@@ -33,7 +33,7 @@ import platform
 from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 
-from . import model
+from . import clean
 from .curate import CuratedPage
 from .dedupe import Keys, identity_title, text_words
 from .model import Entry, Paper
@@ -52,7 +52,7 @@ class Memo:
     tags: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
     outputs: dict[bytes, bytes] = field(default_factory=dict)  # page key -> its bytes' digest
     titles: dict[str, str] = field(default_factory=dict)  # title -> dedupe.identity_title
-    shown: dict[str, str] = field(default_factory=dict)  # title -> model.shown_title
+    plain: dict[str, str] = field(default_factory=dict)  # title -> clean.plain(title)
     words: dict[bytes, bytes] = field(default_factory=dict)  # text's digest -> its words'
 
 
@@ -146,9 +146,9 @@ def dumps(memo: Memo) -> bytes:
     return pickle.dumps((_FORMAT, memo), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def shown_title(known: Memo, learnt: Memo, title: str) -> str:
-    """model.shown_title, worked out once (cleaning 50,000 titles again was 6 of 40
-    profiled seconds of a new day's run)."""
-    found = known.shown.get(title)
-    learnt.shown[title] = found = model.shown_title(title) if found is None else found
+def plain_title(known: Memo, learnt: Memo, title: str) -> str:
+    """clean.plain of a title, worked out once: every listing sorts by it and every
+    BibTeX entry holds it (cleaning 50,000 titles again was a sixth of a new day's run)."""
+    found = known.plain.get(title)
+    learnt.plain[title] = found = clean.plain(title) if found is None else found
     return found

@@ -127,20 +127,20 @@ class Entry:
         return self.paper.dates[-1]
 
     @cached_property
+    def plain_title(self) -> str:
+        """The title as plain text; empty when it cleans to nothing."""
+        return clean.plain(self.paper.title)
+
+    @cached_property
     def title(self) -> str:
-        """The title as plain text (see :func:`shown_title`)."""
-        return shown_title(self.paper.title)
+        """The title as pages show it: plain text."""
+        # A title that cleans to nothing ('~') is shown as written rather than blank.
+        return self.plain_title or clean.one_line(self.paper.title)
 
     @cached_property
     def teaser(self) -> str:
         """One line about the paper (see :func:`teaser`)."""
         return teaser(self.paper)
-
-
-def shown_title(title: str) -> str:
-    """A paper's title as pages show it: plain text."""
-    # A title that cleans to nothing ('~') is shown as written rather than blank.
-    return clean.plain(title) or clean.one_line(title)
 
 
 def teaser(paper: Paper) -> str:

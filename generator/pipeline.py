@@ -305,8 +305,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             curator_added=choice.added, curator_removed=choice.removed,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n"))
-        if using:  # Entry.title, as the memo knows it: set where cached_property sets it
-            entries[-1].__dict__["title"] = memo.shown_title(known, learnt, paper.title)
+        if using:  # Entry.plain_title, as the memo knows it: where cached_property keeps it
+            entries[-1].__dict__["plain_title"] = memo.plain_title(known, learnt, paper.title)
     problems.raise_if_any()
     reuse = None
     if using:

@@ -312,7 +312,8 @@ def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
     return {f"papers/{entry.slug}.md": template.render(
         entry=entry, paper=entry.paper,
         front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),
-        links=links(entry.paper), bibtex=bibtex.entry(entry.paper, entry.slug), **common)
+        links=links(entry.paper),
+        bibtex=bibtex.entry(entry.paper, entry.slug, entry.plain_title), **common)
         for entry in entries}
 
 
@@ -341,7 +342,7 @@ def _topic_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
             title=f"{topic.name} — {site.info.name}", subtitle=topic.description,
             page=f"topics/{topic.slug}/", updated=site.newest)
         out[f"bib/{topic.slug}.bib"] = bibtex.bibliography(
-            ((e.slug, e.paper) for e in members),
+            ((e.slug, e.paper, e.plain_title) for e in members),
             f"{topic.name}: {len(members)} papers from {site.info.name}")
     return out
 
