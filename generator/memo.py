@@ -18,9 +18,9 @@ code or the libraries that render change, so output stays byte-identical to a ru
 it (tests compare). It holds only what this run used, so it never outgrows the digest.
 
 It lives in ``.digest-cache.pickle`` (git-ignored), saved by each run that planned (a
-no-op recalled from .digest-cache.json leaves it as it is). It is read by an unpickler that makes nothing but the records below and dates:
-no other class, so no code, comes from the file. A missing, unreadable or foreign memo
-only costs the run its shortcut.
+no-op recalled from .digest-cache.json leaves it as it is). It is read by an unpickler
+that makes nothing but the records below and dates: no other class, so no code, comes
+from the file. A missing, unreadable or foreign memo only costs the run its shortcut.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import pickle
 import platform
 from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
+from typing import Callable
 
 from . import clean
 from .curate import CuratedPage
@@ -56,25 +57,30 @@ class Memo:
     words: dict[bytes, bytes] = field(default_factory=dict)  # text's digest -> its words'
 
 
+def recall(old: dict, new: dict, key, make: Callable[[], object]):
+    """The value ``old`` (the last run's memo) holds for ``key``, else ``make()``; either
+    way kept in ``new`` (this run's memo), which a second ask finds first."""
+    found = new.get(key)
+    if found is None:
+        found = old.get(key)
+        new[key] = found = make() if found is None else found
+    return found
+
+
 def dedupe_keys(known: Memo, learnt: Memo) -> Keys:
     """dedupe's text keys, each worked out once and then looked up (a tenth of a new
     day's run was normalising the same titles and abstracts again)."""
     def identity(title: str) -> str:
-        found = learnt.titles.get(title)
-        if found is None:
-            found = known.titles.get(title)
-            learnt.titles[title] = found = identity_title(title) if found is None else found
-        return found
+        return recall(known.titles, learnt.titles, title, lambda: identity_title(title))
 
     seen: dict[str, bytes] = {}  # this run's texts: each is digested once
 
     def words(text: str) -> bytes:
         found = seen.get(text)
         if found is None:
-            key = digest(text.encode("utf-8", "surrogatepass"))
-            found = learnt.words.get(key) or known.words.get(key) or \
-                digest(text_words(text).encode("utf-8", "surrogatepass"))
-            learnt.words[key] = seen[text] = found
+            seen[text] = found = recall(
+                known.words, learnt.words, digest(text.encode("utf-8", "surrogatepass")),
+                lambda: digest(text_words(text).encode("utf-8", "surrogatepass")))
         return found
 
     return Keys(identity, words)
@@ -149,6 +155,4 @@ def dumps(memo: Memo) -> bytes:
 def plain_title(known: Memo, learnt: Memo, title: str) -> str:
     """clean.plain of a title, worked out once: every listing sorts by it and every
     BibTeX entry holds it (cleaning 50,000 titles again was a sixth of a new day's run)."""
-    found = known.plain.get(title)
-    learnt.plain[title] = found = clean.plain(title) if found is None else found
-    return found
+    return recall(known.plain, learnt.plain, title, lambda: clean.plain(title))

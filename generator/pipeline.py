@@ -342,10 +342,8 @@ def _in_content(path: str) -> str:
 
 def _tag(vocab: Vocabulary, vocab_key: bytes, paper, known: memo.Memo,
          learnt: memo.Memo) -> tuple[str, ...]:
-    key = memo.tags_key(vocab_key, paper)
-    rules = known.tags.get(key)
-    learnt.tags[key] = rules = vocab.tag(paper) if rules is None else rules
-    return rules
+    return memo.recall(known.tags, learnt.tags, memo.tags_key(vocab_key, paper),
+                       lambda: vocab.tag(paper))
 
 
 def _records(inputs: Inputs, problems: Collector) -> dict[str, enrich.Record]:

@@ -237,12 +237,17 @@ class Reuse:
             found = self._entries[id(entry)] = memo.entry_fingerprint(entry)
         return found
 
-    def listing(self, path: str, name: str, context: dict) -> bool:
-        """Whether the listing page at path, rendered from template ``name`` with
-        ``context``, is already as it would be; only the names the template uses count."""
-        used = {k: context[k] for k in sorted(_variables(name)) if k in context}
+    def made_of(self, path: str, name: str, values: dict) -> bool:
+        """Whether the page at path, from template ``name`` and made of ``values`` (all
+        it is rendered from, the vocabulary aside), is already as it would be."""
         return self.page(path, memo.digest(
-            self.vocabulary + b"\0" + f"{name}\0{self.fingerprint(used)}".encode()))
+            self.vocabulary + b"\0" + f"{name}\0{self.fingerprint(values)}".encode()))
+
+    def listing(self, path: str, name: str, context: dict) -> bool:
+        """``made_of`` for a page rendered from ``context`` alone: of it, only the names
+        the template (and what it includes) reads count."""
+        return self.made_of(path, name, {k: context[k] for k in sorted(_variables(name))
+                                         if k in context})
 
     def fingerprint(self, value: object) -> str:
         """A value as text that is equal exactly when the values are (entries by every
@@ -306,9 +311,9 @@ def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
         # the common names the template reads (the same for every paper page).
         shared = reuse.fingerprint({k: v for k, v in common.items()
                                     if k in _variables("paper.md.j2")})
-        entries = [e for e in entries if not reuse.page(f"papers/{e.slug}.md", memo.digest(
-            reuse.vocabulary + b"\0" + repr((reuse.entry(e), tuple(
-                (m.slug, m.title) for m in more.get(e.slug, ())), site.info, shared)).encode()))]
+        entries = [e for e in entries if not reuse.made_of(f"papers/{e.slug}.md", "paper.md.j2", {
+            "entry": e, "related": [(m.slug, m.title) for m in more.get(e.slug, ())],
+            "site": site.info, "common": shared})]
     return {f"papers/{entry.slug}.md": template.render(
         entry=entry, paper=entry.paper,
         front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),
