@@ -80,6 +80,11 @@ def fold(kept: CuratedPage, merged: tuple[CuratedPage, ...]) -> CuratedPage:
         added.update(dict.fromkeys(choice.added))
         removed |= set(choice.removed)
     extra_tags = tuple(t for t in added if t not in kept.tags)
+    # A page the merged ones are not is not the kept one either; the kept page's own
+    # pin or rejection wins over theirs.
+    own = Path(kept.path).stem
+    others = dict.fromkeys(s for p in (kept, *merged) for s in p.not_same_as if s != own)
+    resolve = next((p.resolve for p in (kept, *merged) if p.resolve is not None), None)
     return replace(
         kept,
         # Only merged notes change the kept page's notes: alone, they stay byte for byte.
@@ -88,4 +93,5 @@ def fold(kept: CuratedPage, merged: tuple[CuratedPage, ...]) -> CuratedPage:
         tags=kept.tags + extra_tags,
         curator_added=tuple(added),
         curator_removed=tuple(sorted(removed - set(added))),
-        featured=kept.featured or any(p.featured for p in merged))
+        featured=kept.featured or any(p.featured for p in merged),
+        not_same_as=tuple(others), resolve=resolve)

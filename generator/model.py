@@ -120,6 +120,10 @@ class Entry:
     featured: bool = False
     hidden: bool = False
     notes: str = "\n"
+    # A curator's word the page keeps (curate.CuratedPage): pages that are other papers,
+    # and the pin or rejection of an arXiv match for 'digest enrich'.
+    not_same_as: tuple[str, ...] = ()
+    resolve: str | bool | None = None
 
     @property
     def latest(self) -> dt.date:

@@ -304,7 +304,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             paper=paper, slug=slugs[paper.key], tags=tags, rule_tags=rules,
             curator_added=choice.added, curator_removed=choice.removed,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
-            notes=page.notes if page else "\n"))
+            notes=page.notes if page else "\n",
+            not_same_as=page.not_same_as if page else (), resolve=page.resolve if page else None))
         if using:  # Entry.plain_title, as the memo knows it: where cached_property keeps it
             entries[-1].__dict__["plain_title"] = memo.plain_title(known, learnt, paper.title)
     problems.raise_if_any()

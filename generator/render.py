@@ -122,6 +122,9 @@ def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) 
         "hidden": entry.hidden,
         # A hidden paper keeps its page but leaves every index, the search index too.
         **({"search": {"exclude": True}} if entry.hidden else {}),
+        # A curator's word, kept as written: generate never drops it.
+        **({"not_same_as": list(entry.not_same_as)} if entry.not_same_as else {}),
+        **({"resolve": entry.resolve} if entry.resolve is not None else {}),
         "topics": {t: vocab.get(t).name for t in entry.tags if vocab.get(t)},
         "listed": list(p.dates),
         "sources": list(p.sources),

@@ -180,9 +180,11 @@ def _front_matter(root: Path, slug: str, line: str) -> None:
 def test_a_curator_rejects_a_match_and_it_stays_rejected(digest, hub):
     assert enrich(digest, hub).returncode == 0
     _front_matter(digest, POINTER, "resolve: false")
-    assert run_digest(digest, "generate").returncode == 0
-    page = frontmatter.load(digest / "content/papers" / f"{POINTER}.md")
-    assert "arxiv" not in page.metadata and page["id"] == "title:pointer networks"
+    for _run in range(2):  # generate keeps the curator's line, so the next run obeys it too
+        assert run_digest(digest, "generate").returncode == 0
+        page = frontmatter.load(digest / "content/papers" / f"{POINTER}.md")
+        assert "arxiv" not in page.metadata and page["id"] == "title:pointer networks"
+        assert page["resolve"] is False
     hub.asked[:] = []
     assert enrich(digest, hub).returncode == 0
     assert not any("Pointer" in a for a in hub.asked)
@@ -199,6 +201,8 @@ def test_a_curator_pins_an_id_the_title_search_cannot_find(digest, hub):
         assert result.returncode == 0, result.stderr
         page = frontmatter.load(digest / "content/papers" / f"{slug}.md")
         assert (page["arxiv"], page["authors"]) == ("2501.00007", ["Ann Author"])
+        assert page["resolve"] == "2501.00007"  # kept, quoted, for the next run
+        assert "resolve: '2501.00007'" in (digest / "content/papers" / f"{slug}.md").read_text()
     finally:
         del KNOWN["2501.00007"]
 

@@ -56,6 +56,34 @@ def test_a_revised_title_is_reported_by_check_as_a_likely_duplicate(tmp_path):
     assert "likely the same paper" not in run_digest(root, "check").stderr
 
 
+def test_not_same_as_stays_on_the_page_through_generate(tmp_path):
+    # generate rewrites the front-matter: a curator's not_same_as was dropped by it, and
+    # check named the pair again.
+    root = split_digest(tmp_path)
+    add(root, NEW, "not_same_as", f"[{OLD}]")
+    result = run_digest(root, "generate")
+    assert result.returncode == 0, result.stderr
+    page = root / "content/papers" / f"{NEW}.md"
+    assert frontmatter.load(page)["not_same_as"] == [OLD]
+    written = page.read_bytes()
+    again = run_digest(root, "generate")
+    assert again.returncode == 0 and "0 files written" in again.stdout, again.stdout
+    assert page.read_bytes() == written
+    check = run_digest(root, "check")
+    assert check.returncode == 0, check.stderr
+    assert "likely the same paper" not in check.stderr
+
+
+def test_a_merged_pages_not_same_as_moves_to_the_kept_page(tmp_path):
+    root = split_digest(tmp_path)
+    other = "spiking-networks-learn-sparse-codes"
+    add(root, NEW, "same_as", OLD)
+    add(root, NEW, "not_same_as", f"[{other}]")
+    result = run_digest(root, "generate")
+    assert result.returncode == 0, result.stderr
+    assert frontmatter.load(root / "content/papers" / f"{OLD}.md")["not_same_as"] == [other]
+
+
 def test_same_as_keeps_one_page_with_both_notes_and_dates_and_redirects_the_other(tmp_path):
     root = split_digest(tmp_path)
     add(root, OLD, "featured", "true", NOTE_OLD)
