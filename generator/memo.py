@@ -34,7 +34,6 @@ from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 from typing import Callable
 
-from . import clean
 from .curate import CuratedPage
 from .dedupe import Keys, identity_title, text_words
 from .model import Entry, Paper
@@ -151,8 +150,3 @@ def loads(data: bytes, code: str) -> Memo:
 def dumps(memo: Memo) -> bytes:
     return pickle.dumps((_FORMAT, memo), protocol=pickle.HIGHEST_PROTOCOL)
 
-
-def plain_title(known: Memo, learnt: Memo, title: str) -> str:
-    """clean.plain of a title, worked out once: every listing sorts by it and every
-    BibTeX entry holds it (cleaning 50,000 titles again was a sixth of a new day's run)."""
-    return recall(known.plain, learnt.plain, title, lambda: clean.plain(title))

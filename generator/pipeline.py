@@ -7,18 +7,19 @@ and reports every problem it found in one DigestError before anything touches th
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import cache, enrich, memo, merge
+from . import cache, clean, enrich, memo, merge, workers
 from .curate import CuratedPage, hand_edits, normalise, parse_page, resolve_tags, tag_line
 from .dedupe import Keys, deduplicate, identity_title
 from .duplicates import likely_duplicates
 from .errors import Collector, DigestError, Problem, excerpt
-from .model import Entry, Listing, SiteInfo
+from .model import Entry, Listing, Paper, SiteInfo, teaser
 from .project import Project
 from .readers import SourceFile, read_source_reporting, registry
 from .render import (GENERATED_DIRS, GENERATED_FILES, RETIRED_FILES, Reuse, redirect_page,
@@ -290,11 +291,11 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
     # The vocabulary by its digest: every memo key holds it (its bytes in each key were
     # 12 KB hashed per paper and page).
     vocab_key = memo.digest(inputs.vocabulary[1].encode("utf-8"))
-    for paper in track(papers, "tagging and merging"):
+    tagged = _tag_all(vocab, vocab_key, papers, known if using else None, learnt)
+    for paper, (rules, made) in zip(track(papers, "tagging and merging"), tagged):
         page = matched.get(paper.key)
         if paper.key in merges.folded:
             page = merge.fold(page, merges.folded[paper.key])
-        rules = _tag(vocab, vocab_key, paper, known, learnt) if using else vocab.tag(paper)
         choice = resolve_tags(rules, page)
         tags = vocab.order(choice.tags) if page is None else choice.tags
         for tag in tags:
@@ -306,8 +307,16 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n",
             not_same_as=page.not_same_as if page else (), resolve=page.resolve if page else None))
-        if using:  # Entry.plain_title, as the memo knows it: where cached_property keeps it
-            entries[-1].__dict__["plain_title"] = memo.plain_title(known, learnt, paper.title)
+        # What tagging cleaned, where Entry's cached properties keep it: worked out in a
+        # worker, it would be cleaned again here for every card and page.
+        if made is not None:
+            entries[-1].__dict__["teaser"] = made.teaser
+        if using:  # every listing sorts by it, every BibTeX entry holds it
+            entries[-1].__dict__["plain_title"] = memo.recall(
+                known.plain, learnt.plain, paper.title,
+                lambda: made.plain_title if made else clean.plain(paper.title))
+        elif made is not None:
+            entries[-1].__dict__["plain_title"] = made.plain_title
     problems.raise_if_any()
     reuse = None
     if using:
@@ -341,10 +350,35 @@ def _in_content(path: str) -> str:
     return "papers/" + path.rsplit("/", 1)[-1]
 
 
-def _tag(vocab: Vocabulary, vocab_key: bytes, paper, known: memo.Memo,
-         learnt: memo.Memo) -> tuple[str, ...]:
-    return memo.recall(known.tags, learnt.tags, memo.tags_key(vocab_key, paper),
-                       lambda: vocab.tag(paper))
+@dataclass(frozen=True)
+class _Tagged:
+    """A paper's rule topics, and the texts cleaning it for them gave."""
+
+    tags: tuple[str, ...]
+    plain_title: str
+    teaser: str
+
+
+def _tag_one(vocab: Vocabulary, paper: Paper) -> _Tagged:
+    return _Tagged(vocab.tag(paper), clean.plain(paper.title), teaser(paper))
+
+
+def _tag_all(vocab: Vocabulary, vocab_key: bytes, papers: list[Paper], known: memo.Memo | None,
+             learnt: memo.Memo) -> list[tuple[tuple[str, ...], _Tagged | None]]:
+    """Each paper's rule topics: the memo's where it knows them (``known``), the rest worked
+    out (over the machine's cores, see workers.py) with what their cleaning gave."""
+    keys = [memo.tags_key(vocab_key, p) for p in papers] if known is not None else None
+    todo = [p for n, p in enumerate(papers) if keys is None or keys[n] not in known.tags]
+    fresh = iter(workers.spread(functools.partial(_tag_one, vocab), todo))
+    out = []
+    for n in range(len(papers)):
+        recalled = known.tags.get(keys[n]) if keys is not None else None
+        made = next(fresh) if recalled is None else None
+        rules = made.tags if made else recalled
+        if keys is not None:
+            learnt.tags[keys[n]] = rules
+        out.append((rules, made))
+    return out
 
 
 def _records(inputs: Inputs, problems: Collector) -> dict[str, enrich.Record]:
@@ -395,7 +429,7 @@ def _pages(inputs: Inputs, problems: Collector, known: memo.Memo, learnt: memo.M
     pages = []
     seen: dict[str, str] = {}
     slugs: dict[str, str] = {}
-    for path, text in inputs.pages:
+    for (path, _text), page in zip(inputs.pages, _parse_pages(inputs, known, learnt, on_disk)):
         # Slugs that differ only in case are one file on macOS and Windows checkouts.
         slug = Path(path).stem.casefold()
         if slug in slugs:
@@ -403,11 +437,8 @@ def _pages(inputs: Inputs, problems: Collector, known: memo.Memo, learnt: memo.M
                                      "case; merge the notes into one page and delete the other")
             continue
         slugs[slug] = path
-        try:
-            page = _parse_page(text, path, on_disk and on_disk.get(_in_content(path)), known,
-                               learnt)
-        except DigestError as exc:
-            problems.extend(exc)
+        if isinstance(page, DigestError):
+            problems.extend(page)
             continue
         if page.same_as:
             pages.append(page)  # a redirect shares its paper's ids with the page it names
@@ -427,19 +458,38 @@ def _pages(inputs: Inputs, problems: Collector, known: memo.Memo, learnt: memo.M
     return pages
 
 
-def _parse_page(text: str, path: str, data: bytes | None, known: memo.Memo,
-                learnt: memo.Memo) -> CuratedPage:
-    """parse_page, or what it gave for the same path and bytes last time (see memo.py)."""
-    if not data:  # no memo in use
+def _parse_pages(inputs: Inputs, known: memo.Memo, learnt: memo.Memo,
+                 on_disk: dict[str, bytes] | None) -> list[CuratedPage | DigestError]:
+    """Each page's parse_page, or its error: what it gave for the same path and bytes last
+    time where the memo knows (see memo.py), the rest parsed over the machine's cores."""
+    keys = [f"{path}\0{on_disk[_in_content(path)].hex()}" if on_disk else None
+            for path, _text in inputs.pages]
+    todo = [page for page, key in zip(inputs.pages, keys) if key not in known.pages]
+    fresh = iter(workers.spread(_parse_one, todo))
+    out: list[CuratedPage | DigestError] = []
+    for (_path, text), key in zip(inputs.pages, keys):
+        page = known.pages.get(key)
+        if page is not None:
+            out.append(replace(page, text=normalise(text)))
+        else:
+            page = next(fresh)
+            if isinstance(page, CuratedPage):
+                out.append(page)
+                page = replace(page, text="")
+            else:
+                out.append(page)
+                continue
+        if key is not None:
+            learnt.pages[key] = page
+    return out
+
+
+def _parse_one(page: tuple[str, str]) -> CuratedPage | DigestError:
+    path, text = page
+    try:
         return parse_page(text, path)
-    key = f"{path}\0{data.hex()}"
-    page = known.pages.get(key)
-    if page is None:
-        page = parse_page(text, path)
-        learnt.pages[key] = replace(page, text="")
-        return page
-    learnt.pages[key] = page
-    return replace(page, text=normalise(text))
+    except DigestError as exc:  # reported with every other problem, in the page's order
+        return exc
 
 
 def _refuse_hand_edits(pages: Iterable[CuratedPage], rendered: dict[str, str],

@@ -19,7 +19,7 @@ from urllib.parse import quote, quote_plus
 import jinja2
 import jinja2.meta
 
-from . import bibtex, clean, feeds, memo, pages
+from . import bibtex, clean, feeds, memo, pages, workers
 from .curate import NOTES_HEADING
 from .model import Entry, Paper, SiteInfo
 from .tagging import Vocabulary
@@ -317,12 +317,16 @@ def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
         entries = [e for e in entries if not reuse.made_of(f"papers/{e.slug}.md", "paper.md.j2", {
             "entry": e, "related": [(m.slug, m.title) for m in more.get(e.slug, ())],
             "site": site.info, "common": shared})]
-    return {f"papers/{entry.slug}.md": template.render(
-        entry=entry, paper=entry.paper,
-        front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),
-        links=links(entry.paper),
-        bibtex=bibtex.entry(entry.paper, entry.slug, entry.plain_title), **common)
-        for entry in entries}
+
+    def page(entry: Entry) -> str:
+        return template.render(
+            entry=entry, paper=entry.paper,
+            front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),
+            links=links(entry.paper),
+            bibtex=bibtex.entry(entry.paper, entry.slug, entry.plain_title), **common)
+
+    texts = workers.spread(page, entries)
+    return {f"papers/{entry.slug}.md": text for entry, text in zip(entries, texts)}
 
 
 def _topic_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:

@@ -1,0 +1,123 @@
+"""Per-paper work spread over worker processes gives exactly the serial results."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import make_project, tree
+from synthetic import write as write_sources
+from generator import memo, workers
+from generator.errors import DigestError, Problem
+from generator.pipeline import generate
+from generator.project import Project
+
+
+def _fork_for_few(monkeypatch) -> None:
+    # Four items are enough, on any machine (forking needs no second core); the session's
+    # own server threads do not stop it (their locks are never needed by a worker here).
+    monkeypatch.setattr(workers, "MIN_ITEMS", 4)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "_alone", lambda: True)
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    _fork_for_few(monkeypatch)
+
+
+def _double(n: int) -> tuple[int, int]:
+    return n * 2, os.getpid()
+
+
+def _fail(n: int) -> int:
+    if n == 7:
+        raise DigestError(Problem("topics.yml", 12, "too slow"))
+    return n
+
+
+def test_spread_returns_the_results_in_order_from_other_processes(forking):
+    results = workers.spread(_double, list(range(50)))
+    assert [n for n, _pid in results] == [n * 2 for n in range(50)]
+    assert {pid for _n, pid in results} - {os.getpid()}  # computed in workers
+
+
+def test_spread_stays_in_this_process_for_a_few_items_or_one_core(monkeypatch):
+    assert {pid for _n, pid in workers.spread(_double, [1, 2, 3])} == {os.getpid()}
+    monkeypatch.setattr(workers, "MIN_ITEMS", 4)
+    monkeypatch.setattr(workers, "cores", lambda: 1)
+    assert {pid for _n, pid in workers.spread(_double, list(range(50)))} == {os.getpid()}
+
+
+def test_spread_does_not_fork_while_other_threads_run(monkeypatch):
+    # digest serve regenerates in a timer thread beside its server's threads.
+    monkeypatch.setattr(workers, "MIN_ITEMS", 4)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert {pid for _n, pid in workers.spread(_double, list(range(50)))} == {os.getpid()}
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_an_error_in_a_worker_is_raised_here_with_its_file_and_line(forking):
+    with pytest.raises(DigestError) as raised:
+        workers.spread(_fail, list(range(20)))
+    assert raised.value.problems == (Problem("topics.yml", 12, "too slow"),)
+
+
+def _generate(root: Path) -> dict[str, bytes]:
+    for name in (".digest-cache.json", memo.FILE):
+        (root / name).unlink(missing_ok=True)
+    shutil.rmtree(root / "content", ignore_errors=True)
+    generate(Project.load(root))
+    return tree(root / "content")
+
+
+def test_a_run_in_workers_writes_what_a_serial_run_writes(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "digest", {})
+    write_sources(root / "sources", 120, 4, 0)
+    serial = _generate(root)
+    used = []
+    spread = workers.spread
+    _fork_for_few(monkeypatch)
+    monkeypatch.setattr(workers, "spread", lambda fn, items: used.append(len(items)) or
+                        spread(fn, items))
+    assert _generate(root) == serial
+    assert used and max(used) >= 100  # tagging and paper pages went through workers
+
+
+def _again(root: Path) -> list[str]:
+    """generate over the pages in place, without cache or memo: every page is parsed."""
+    for name in (".digest-cache.json", memo.FILE):
+        (root / name).unlink(missing_ok=True)
+    try:
+        generate(Project.load(root))
+    except DigestError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def test_pages_parsed_in_workers_give_the_serial_run_and_its_errors(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "digest", {})
+    write_sources(root / "sources", 120, 4, 0)
+    _generate(root)
+    pages = sorted((root / "content/papers").glob("*.md"))
+    for broken in (pages[3], pages[90]):
+        broken.write_text(broken.read_text("utf-8").replace("featured: false", "featured: 7"))
+    serial = _again(root)
+    assert len(serial) == 2 and serial[0].startswith(f"content/papers/{pages[3].name}:")
+    used = []
+    spread = workers.spread
+    _fork_for_few(monkeypatch)
+    monkeypatch.setattr(workers, "spread", lambda fn, items: used.append(len(items)) or
+                        spread(fn, items))
+    assert _again(root) == serial
+    assert len(pages) in used  # every page was parsed in the workers
