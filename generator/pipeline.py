@@ -301,22 +301,20 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
         for tag in tags:
             if vocab.get(tag) is None:
                 problems.add(page.path, tag_line(page, tag), _unknown_tag(tag, vocab))
-        entries.append(Entry(
+        entry = Entry(
             paper=paper, slug=slugs[paper.key], tags=tags, rule_tags=rules,
             curator_added=choice.added, curator_removed=choice.removed,
             featured=page.featured if page else False, hidden=page.hidden if page else False,
             notes=page.notes if page else "\n",
-            not_same_as=page.not_same_as if page else (), resolve=page.resolve if page else None))
+            not_same_as=page.not_same_as if page else (), resolve=page.resolve if page else None)
         # What tagging cleaned, where Entry's cached properties keep it: worked out in a
         # worker, it would be cleaned again here for every card and page.
         if made is not None:
-            entries[-1].__dict__["teaser"] = made.teaser
+            entry.__dict__.update(teaser=made.teaser, plain_title=made.plain_title)
         if using:  # every listing sorts by it, every BibTeX entry holds it
-            entries[-1].__dict__["plain_title"] = memo.recall(
-                known.plain, learnt.plain, paper.title,
-                lambda: made.plain_title if made else clean.plain(paper.title))
-        elif made is not None:
-            entries[-1].__dict__["plain_title"] = made.plain_title
+            entry.__dict__["plain_title"] = memo.recall(
+                known.plain, learnt.plain, paper.title, lambda: entry.plain_title)
+        entries.append(entry)
     problems.raise_if_any()
     reuse = None
     if using:
@@ -366,19 +364,26 @@ def _tag_one(vocab: Vocabulary, paper: Paper) -> _Tagged:
 def _tag_all(vocab: Vocabulary, vocab_key: bytes, papers: list[Paper], known: memo.Memo | None,
              learnt: memo.Memo) -> list[tuple[tuple[str, ...], _Tagged | None]]:
     """Each paper's rule topics: the memo's where it knows them (``known``), the rest worked
-    out (over the machine's cores, see workers.py) with what their cleaning gave."""
-    keys = [memo.tags_key(vocab_key, p) for p in papers] if known is not None else None
-    todo = [p for n, p in enumerate(papers) if keys is None or keys[n] not in known.tags]
-    fresh = iter(workers.spread(functools.partial(_tag_one, vocab), todo))
+    out with what their cleaning gave."""
+    keys = [memo.tags_key(vocab_key, p) if known is not None else None for p in papers]
     out = []
-    for n in range(len(papers)):
-        recalled = known.tags.get(keys[n]) if keys is not None else None
-        made = next(fresh) if recalled is None else None
+    for key, (recalled, made) in zip(keys, _recall_or_spread(
+            known.tags if known is not None else {}, keys, papers,
+            functools.partial(_tag_one, vocab))):
         rules = made.tags if made else recalled
-        if keys is not None:
-            learnt.tags[keys[n]] = rules
+        if key is not None:
+            learnt.tags[key] = rules
         out.append((rules, made))
     return out
+
+
+def _recall_or_spread(known: dict, keys: list, items: Sequence, fn: Callable) -> list[tuple]:
+    """For each item, ``(known[key], None)`` where the memo holds its key, else
+    ``(None, fn(item))``, with every ``fn`` spread over the machine's cores (workers.py)."""
+    made = iter(workers.spread(fn, [item for item, key in zip(items, keys)
+                                    if known.get(key) is None]))
+    return [(found, None) if (found := known.get(key)) is not None else (None, next(made))
+            for key in keys]
 
 
 def _records(inputs: Inputs, problems: Collector) -> dict[str, enrich.Record]:
@@ -461,26 +466,18 @@ def _pages(inputs: Inputs, problems: Collector, known: memo.Memo, learnt: memo.M
 def _parse_pages(inputs: Inputs, known: memo.Memo, learnt: memo.Memo,
                  on_disk: dict[str, bytes] | None) -> list[CuratedPage | DigestError]:
     """Each page's parse_page, or its error: what it gave for the same path and bytes last
-    time where the memo knows (see memo.py), the rest parsed over the machine's cores."""
+    time where the memo knows (see memo.py), the rest parsed."""
     keys = [f"{path}\0{on_disk[_in_content(path)].hex()}" if on_disk else None
             for path, _text in inputs.pages]
-    todo = [page for page, key in zip(inputs.pages, keys) if key not in known.pages]
-    fresh = iter(workers.spread(_parse_one, todo))
     out: list[CuratedPage | DigestError] = []
-    for (_path, text), key in zip(inputs.pages, keys):
-        page = known.pages.get(key)
-        if page is not None:
-            out.append(replace(page, text=normalise(text)))
-        else:
-            page = next(fresh)
-            if isinstance(page, CuratedPage):
-                out.append(page)
-                page = replace(page, text="")
-            else:
-                out.append(page)
-                continue
-        if key is not None:
-            learnt.pages[key] = page
+    for (_path, text), key, (recalled, made) in zip(
+            inputs.pages, keys, _recall_or_spread(known.pages, keys, inputs.pages, _parse_one)):
+        if isinstance(made, DigestError):
+            out.append(made)
+            continue
+        out.append(made or replace(recalled, text=normalise(text)))
+        if key is not None:  # kept without its text, which each run reads anew
+            learnt.pages[key] = recalled or replace(made, text="")
     return out
 
 
