@@ -46,8 +46,12 @@ class State:
         return digest.hexdigest()
 
 
-def state(project: Project) -> State:
-    """The current fingerprint of the inputs and the files in content/."""
+def state(project: Project, read: dict[str, bytes] | None = None) -> State:
+    """The current fingerprint of the inputs and the files in content/.
+
+    With ``read``, the bytes of each source and page read for it are put there, by their
+    label (``sources/<path>``, ``papers/<name>``), so that the run reads them only once.
+    """
     inputs: dict[str, str] = {}
 
     def add(label: str, path: str) -> None:
@@ -59,6 +63,8 @@ def state(project: Project) -> State:
             if stat.S_ISREG(mode):
                 with open(path, "rb") as handle:
                     data = handle.read()
+                if read is not None and label.startswith(("sources/", "papers/")):
+                    read[label] = data
             else:
                 data = f"\0kind {stat.S_IFMT(mode)}".encode()
         except OSError:

@@ -15,7 +15,6 @@ in winning; it is featured if either page is, hidden only if the kept page is.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from .curate import CuratedPage, resolve_tags
 from .errors import Collector
@@ -31,14 +30,10 @@ class Merges:
     redirects: dict[str, str]  # slug of a page that goes -> slug of the page it points to
 
 
-def slug_of(page: CuratedPage) -> str:
-    return Path(page.path).stem
-
-
 def resolve(papers: list[Paper], matched: dict[str, CuratedPage], pages: list[CuratedPage],
             problems: Collector) -> Merges:
     """Check every ``same_as`` and say which papers join which; problems go to ``problems``."""
-    by_slug = {slug_of(p): p for p in pages}
+    by_slug = {p.slug: p for p in pages}
     key_of = {id(page): key for key, page in matched.items()}
     aliases: dict[str, str] = {}
     folded: dict[str, list[CuratedPage]] = {}
@@ -46,7 +41,7 @@ def resolve(papers: list[Paper], matched: dict[str, CuratedPage], pages: list[Cu
     for page in sorted((p for p in pages if p.same_as), key=lambda p: p.path):
         target = by_slug.get(page.same_as)
         where = (page.path, page.same_as_line)
-        if page.same_as == slug_of(page):
+        if page.same_as == page.slug:
             problems.add(*where, "'same_as' names this page itself; name the page to keep, "
                                  "or remove the line")
         elif target is None:
@@ -61,7 +56,7 @@ def resolve(papers: list[Paper], matched: dict[str, CuratedPage], pages: list[Cu
                                  "more; merge into a listed paper's page instead")
         else:
             kept = key_of[id(target)]
-            redirects[slug_of(page)] = slug_of(target)
+            redirects[page.slug] = target.slug
             merged = key_of.get(id(page))
             if merged is not None:
                 aliases[merged] = kept
@@ -82,7 +77,7 @@ def fold(kept: CuratedPage, merged: tuple[CuratedPage, ...]) -> CuratedPage:
     extra_tags = tuple(t for t in added if t not in kept.tags)
     # A page the merged ones are not is not the kept one either; the kept page's own
     # pin or rejection wins over theirs.
-    own = Path(kept.path).stem
+    own = kept.slug
     others = dict.fromkeys(s for p in (kept, *merged) for s in p.not_same_as if s != own)
     resolve = next((p.resolve for p in (kept, *merged) if p.resolve is not None), None)
     return replace(

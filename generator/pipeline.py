@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import cache, clean, enrich, memo, merge, workers
-from .curate import CuratedPage, hand_edits, normalise, parse_page, resolve_tags, tag_line
+from .curate import (CuratedPage, hand_edits, normalise, page_slug, parse_page, resolve_tags,
+                     tag_line)
 from .dedupe import Keys, deduplicate, identity_title
 from .duplicates import likely_duplicates
 from .errors import Collector, DigestError, Problem, excerpt
@@ -91,11 +92,14 @@ class Plan:
         return len(self.orphans) or len(self.recalled_orphans)
 
 
-def load(project: Project, *, require_sources: bool = True, digests: bool = False) -> Inputs:
+def load(project: Project, *, require_sources: bool = True, digests: bool = False,
+         read: dict[str, bytes] | None = None) -> Inputs:
     """Read sources, vocabulary and existing pages, naming any file that cannot be read.
 
-    With ``digests``, also the digest of every generated file (for the memo).
+    With ``digests``, also the digest of every generated file (for the memo). ``read``
+    holds bytes this run already read (cache.state's), which are taken instead.
     """
+    read = read or {}
     problems = Collector()
     if not project.sources.is_dir() and require_sources:
         problems.add(project.relative(project.sources), None,
@@ -112,14 +116,16 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
                          f"cannot be read ({exc}); delete it and run 'digest enrich' again")
     sources = []
     for path in files:
+        name = path.relative_to(project.sources).as_posix()
         try:
-            data = path.read_bytes()
+            data = read.get(f"sources/{name}")
+            if data is None:
+                data = path.read_bytes()
         except OSError as exc:
             problems.add(project.relative(path), None, f"cannot be read ({exc.strerror}); "
                                                        "make it readable, or remove it")
             continue
-        sources.append(SourceFile(path.relative_to(project.sources).as_posix(), data,
-                                  project.default_year))
+        sources.append(SourceFile(name, data, project.default_year))
     sources = tuple(sources)
     if not files and project.sources.is_dir() and require_sources:
         problems.add(project.relative(project.sources), None,
@@ -143,20 +149,26 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
     for name in names:
         if _not_a_page(name):
             continue
-        path, shown = papers_dir / name, f"{shown_dir}/{name}"
-        odd = _odd_entry(path)
-        if odd:
-            problems.add(shown, None, odd)
-            continue
+        shown = f"{shown_dir}/{name}"
+        data = read.get(f"papers/{name}")  # read as a regular file a moment ago
+        if data is None:
+            path = papers_dir / name
+            odd = _odd_entry(path)
+            if odd:
+                problems.add(shown, None, odd)
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                problems.add(shown, None, f"cannot be read ({exc.strerror}); "
+                                          "make it readable, or remove it")
+                continue
+        originals.append((shown, data))
         try:
-            with open(path, "rb") as handle:
-                originals.append((shown, handle.read()))
-            pages.append((shown, originals[-1][1].decode("utf-8")))
+            pages.append((shown, data.decode("utf-8")))
         except UnicodeDecodeError as exc:
             problems.add(shown, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
-        except OSError as exc:
-            problems.add(shown, None, f"cannot be read ({exc.strerror}); "
-                                      "make it readable, or remove it")
     generated = set()
     for folder in GENERATED_DIRS:
         base = project.content / folder
@@ -284,9 +296,9 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
         matched = {k: v for k, v in matched.items() if k not in merges.aliases}
     kept = {id(page) for page in matched.values()}
     orphans = tuple(p for p in pages if id(p) not in kept and not p.same_as)
-    existing = {key: Path(page.path).stem for key, page in matched.items()}
+    existing = {key: page.slug for key, page in matched.items()}
     slugs = assign_slugs(papers, existing, frozenset(
-        [Path(p.path).stem for p in orphans] + list(merges.redirects)))
+        [p.slug for p in orphans] + list(merges.redirects)))
     entries = []
     # The vocabulary by its digest: every memo key holds it (its bytes in each key were
     # 12 KB hashed per paper and page).
@@ -330,14 +342,14 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             memo.digest(rendered[path].encode("utf-8"))
     by_slug = {entry.slug: entry for entry in entries}
     for page in pages:
-        if page.same_as in by_slug and Path(page.path).stem in merges.redirects:
-            rendered[f"papers/{Path(page.path).stem}.md"] = redirect_page(
+        if page.same_as in by_slug and page.slug in merges.redirects:
+            rendered[f"papers/{page.slug}.md"] = redirect_page(
                 page.key, page.title, by_slug[page.same_as])
     _refuse_hand_edits(matched.values(), rendered, problems)
     problems.raise_if_any()
     files = {path: text.encode("utf-8") for path, text in rendered.items()}
     stale = frozenset(inputs.generated - set(files) - reused)
-    distinct = frozenset(frozenset((Path(p.path).stem, other))
+    distinct = frozenset(frozenset((p.slug, other))
                          for p in pages for other in p.not_same_as)
     return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)),
                 warnings, tuple(entries), distinct, choices, records, reused=reused, memo=learnt)
@@ -436,7 +448,7 @@ def _pages(inputs: Inputs, problems: Collector, known: memo.Memo, learnt: memo.M
     slugs: dict[str, str] = {}
     for (path, _text), page in zip(inputs.pages, _parse_pages(inputs, known, learnt, on_disk)):
         # Slugs that differ only in case are one file on macOS and Windows checkouts.
-        slug = Path(path).stem.casefold()
+        slug = page_slug(path).casefold()
         if slug in slugs:
             problems.add(path, 1, f"duplicate slug: {slugs[slug]} has the same name but for "
                                      "case; merge the notes into one page and delete the other")
@@ -495,7 +507,7 @@ def _refuse_hand_edits(pages: Iterable[CuratedPage], rendered: dict[str, str],
     # reported, and nothing is written until it is moved (curate.hand_edits says how
     # it is told from a source's change).
     for page in pages:
-        expected = rendered.get(f"papers/{Path(page.path).stem}.md")
+        expected = rendered.get(f"papers/{page.slug}.md")
         for line in hand_edits(page.text, expected) if expected is not None else ():
             problems.add(page.path, line, HAND_EDIT)
 
@@ -527,11 +539,12 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
     what the first wrote. A page edited meanwhile is left alone (see ``late_edits``).
     """
     with locked(project.content, shown=project.relative(project.content)):
-        before = cache.state(project)
+        read: dict[str, bytes] = {}
+        before = cache.state(project, read)
         recalled = cache.recall(project, before)
         if recalled is not None:
             return _recalled(recalled)
-        inputs = load(project, digests=True)
+        inputs = load(project, digests=True, read=read)
         last = cache.known(project, before)
         the_plan = plan(inputs, site_info(project), track, last)
         report = write_planned(project, inputs, the_plan)

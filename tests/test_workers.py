@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -105,6 +106,10 @@ def test_a_run_in_workers_writes_what_a_serial_run_writes(root, monkeypatch):
     assert _generate(root) == serial
     papers = len([path for path in serial if path.startswith("papers/")])
     assert used.count(papers) == 2  # every paper was tagged, and its page rendered, in them
+    listing = re.compile(r"topics/(?!index\.md)[^/]+\.md|topics/[^/]+/page/\d+\.md"
+                         r"|dates/\d{4}-\d\d-\d\d\.md")
+    listings = [path for path in serial if listing.fullmatch(path)]
+    assert len(listings) in used  # and every topic and date page, in one go
 
 
 def _again(root: Path) -> list[str]:
