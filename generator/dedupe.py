@@ -17,6 +17,7 @@ Curators' edits are applied later (see ``curate``) and beat everything here.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from collections import defaultdict
@@ -94,10 +95,14 @@ def deduplicate(listings: Iterable[Listing], aliases: Mapping[str, str] | None =
 
 def _merge(key: str, group: list[Listing], keys: Keys) -> Paper:
     newest_first = group[::-1]  # group is sorted by _rank ascending
-    merged = {name: _newest(name, required, default, newest_first)
-              for name, required, default in _METADATA}
     first = group[0]
-    alone = len(group) == 1  # one text, nothing to compare: its words are not worked out
+    alone = len(group) == 1  # most papers: nothing to merge or compare
+    if alone:  # _newest's result, field by field, read in one go
+        merged = {name: value if value not in _EMPTY or required else default
+                  for (name, required, default), value in zip(_METADATA, _VALUES(first))}
+    else:
+        merged = {name: _newest(name, required, default, newest_first)
+                  for name, required, default in _METADATA}
     return Paper(
         key=key,
         dates=tuple(sorted({x.date for x in group})),
@@ -113,6 +118,7 @@ def _merge(key: str, group: list[Listing], keys: Keys) -> Paper:
 # Each metadata field: name, whether it has no default, its default (read once, not per
 # paper: dataclasses.fields() for each of 50,000 papers was a tenth of deduplicating).
 _METADATA = tuple((f.name, f.default is MISSING, f.default) for f in fields(Metadata))
+_VALUES = operator.attrgetter(*(name for name, _required, _default in _METADATA))
 _EMPTY = (None, "", ())
 
 

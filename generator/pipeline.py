@@ -487,7 +487,7 @@ def _parse_pages(inputs: Inputs, known: memo.Memo, learnt: memo.Memo,
         if isinstance(made, DigestError):
             out.append(made)
             continue
-        out.append(made or replace(recalled, text=normalise(text)))
+        out.append(made or recalled.with_text(normalise(text)))
         if key is not None:  # kept without its text, which each run reads anew
             learnt.pages[key] = recalled or replace(made, text="")
     return out

@@ -243,8 +243,11 @@ class Reuse:
     def made_of(self, path: str, name: str, values: dict) -> bool:
         """Whether the page at path, from template ``name`` and made of ``values`` (all
         it is rendered from, the vocabulary aside), is already as it would be."""
-        return self.page(path, memo.digest(
-            self.vocabulary + b"\0" + f"{name}\0{self.fingerprint(values)}".encode()))
+        return self.made_of_text(path, name, self.fingerprint(values))
+
+    def made_of_text(self, path: str, name: str, text: str) -> bool:
+        """``made_of`` for values already fingerprinted as ``text``."""
+        return self.page(path, memo.digest(self.vocabulary + b"\0" + f"{name}\0{text}".encode()))
 
     def listing(self, path: str, name: str, context: dict) -> bool:
         """``made_of`` for a page rendered from ``context`` alone: of it, only the names
@@ -312,13 +315,14 @@ def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
     if reuse is not None:
         # The page's key: its entry, the papers it names, the site, and whatever else of
         # the common names the template reads (the same for every paper page).
-        # Fingerprinted once, not per page: the shared part, and the related papers as
-        # one repr (walking them field by field was a fifth of a new day's run).
+        # The shared part fingerprinted once, and each page's own part as text: the
+        # entry, and its related papers as one repr (walking them value by value through
+        # fingerprint was a fifth of a new day's run). Each part is a repr: no NUL in it.
         shared = reuse.fingerprint({**{k: v for k, v in common.items()
                                        if k in _variables("paper.md.j2")}, "site": site.info})
-        entries = [e for e in entries if not reuse.made_of(f"papers/{e.slug}.md", "paper.md.j2", {
-            "entry": e, "related": repr([(m.slug, m.title) for m in more.get(e.slug, ())]),
-            "common": shared})]
+        entries = [e for e in entries if not reuse.made_of_text(
+            f"papers/{e.slug}.md", "paper.md.j2",
+            f"{reuse.entry(e)}\0{[(m.slug, m.title) for m in more.get(e.slug, ())]!r}\0{shared}")]
 
     def page(entry: Entry) -> str:
         return template.render(
