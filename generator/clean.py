@@ -517,9 +517,31 @@ def _split_styles(text: str) -> list[tuple[str, str]]:
     return parts
 
 
-@functools.lru_cache(maxsize=None)  # plain() and markdown() both need an abstract's
+# plain() and markdown() both need an abstract's segments, in several stages of a run,
+# some in worker processes: a dict, not an lru_cache, so that what a worker cleaned can be
+# handed to the parent (``cleaned``, ``remember``) and from it to the next workers.
+_SEGMENTS: dict[str, tuple[_Segment, ...]] = {}
+
+
 def _segments(text: str) -> tuple[_Segment, ...]:
     """The cleaned text as text, emphasis and URL segments."""
+    found = _SEGMENTS.get(text)
+    if found is None:
+        found = _SEGMENTS[text] = _segments_of(text)
+    return found
+
+
+def cleaned(*texts: str) -> tuple[tuple[str, tuple[_Segment, ...]], ...]:
+    """What cleaning these texts gave, for ``remember`` in another process."""
+    return tuple((text, _segments(text)) for text in texts)
+
+
+def remember(found: tuple[tuple[str, tuple[_Segment, ...]], ...]) -> None:
+    """Take what ``cleaned`` gave in another process: these texts are not cleaned again."""
+    _SEGMENTS.update(found)
+
+
+def _segments_of(text: str) -> tuple[_Segment, ...]:
     text = _sanitize(text)
     for _name, pattern, replacement in _URL_WRAPPERS:
         text = pattern.sub(replacement, text)

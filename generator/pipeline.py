@@ -325,6 +325,7 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
         # worker, it would be cleaned again here for every card and page.
         if made is not None:
             entry.__dict__.update(teaser=made.teaser, plain_title=made.plain_title)
+            clean.remember(made.cleaned)
         if using:  # every listing sorts by it, every BibTeX entry holds it
             entry.__dict__["plain_title"] = memo.recall(
                 known.plain, learnt.plain, paper.title, lambda: entry.plain_title)
@@ -369,10 +370,14 @@ class _Tagged:
     tags: tuple[str, ...]
     plain_title: str
     teaser: str
+    # The title's and abstract's cleaning (clean.cleaned): every paper page shows them,
+    # and those pages are rendered in other workers, which would clean them again.
+    cleaned: tuple = ()
 
 
 def _tag_one(vocab: Vocabulary, paper: Paper) -> _Tagged:
-    return _Tagged(vocab.tag(paper), clean.plain(paper.title), teaser(paper))
+    return _Tagged(vocab.tag(paper), clean.plain(paper.title), teaser(paper),
+                   clean.cleaned(paper.title, paper.abstract))
 
 
 def _tag_all(vocab: Vocabulary, vocab_key: bytes, papers: list[Paper], known: memo.Memo | None,

@@ -12,10 +12,11 @@ import pytest
 
 from conftest import make_project, tree
 from synthetic import write as write_sources
-from generator import memo, workers
+from generator import clean, memo, workers
 from generator.errors import DigestError, Problem
 from generator.pipeline import generate
 from generator.project import Project
+from generator.readers import SourceFile, read_source_reporting
 
 
 def _fork_for_few(monkeypatch) -> None:
@@ -111,6 +112,28 @@ def test_a_run_in_workers_writes_what_a_serial_run_writes(root, monkeypatch):
     # In the workers, in turn: no page to parse yet, each title's identity (one title a
     # paper here), each paper's tags, each paper's page, every topic and date page.
     assert used == [0, papers, papers, papers, len(listings)]
+
+
+def test_paper_page_workers_do_not_clean_again_what_tagging_workers_cleaned(root, monkeypatch):
+    abstracts = {listing.abstract for source in sorted((root / "sources").iterdir())
+                 for listing in read_source_reporting(SourceFile(
+                     source.name, source.read_bytes(), 2025))[0]}
+    parent = os.getpid()
+    used = _spread_counted(monkeypatch)
+    segments_of = clean._segments_of
+
+    def watched(text: str):
+        # Spreads so far: pages parsed, titles, tags, and now paper pages.
+        if os.getpid() != parent and len(used) == 4 and text in abstracts:
+            raise AssertionError(f"a page worker cleaned an abstract again: {text[:40]}")
+        return segments_of(text)
+
+    monkeypatch.setattr(clean, "_SEGMENTS", {})
+    monkeypatch.setattr(clean, "_segments_of", watched)
+    for cached in (clean.plain, clean.markdown):  # as in a new process
+        cached.cache_clear()
+    _generate(root)
+    assert len(used) == 5 and len(abstracts) > 100
 
 
 def _again(root: Path) -> list[str]:
