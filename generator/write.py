@@ -186,8 +186,8 @@ def _stage(path: Path, data: bytes, shown: str, durable: bool = False,
 
 def _temporary(path: Path) -> tuple[int, str]:
     """``tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)``
-    (a new 0600 file, never one already there), without its work per call: for 50,000
-    pages, a twentieth of a cold run."""
+    (a new 0600 file, never one already there), without its work per call (profiled at
+    50,000 pages: 4.6 s of a cold run's 97)."""
     for _attempt in range(100):
         tmp = f"{path.parent}/.{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
         try:
