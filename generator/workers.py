@@ -1,7 +1,8 @@
 """A large run's per-paper steps, spread over the machine's cores.
 
 Tagging papers and rendering their pages are most of a cold run at 50,000 papers, and
-each paper's result depends on that paper alone. ``spread(fn, items)`` is
+each paper's result depends on that paper alone; so do parsing a page, a title's identity
+for deduplication and rendering a topic or date page. ``spread(fn, items)`` is
 ``[fn(item) for item in items]``: the same results in the same order, so the output is
 byte for byte the serial one's. With enough items and more than one core, forked worker
 processes compute it. Forked, because they inherit ``fn`` and ``items`` (the vocabulary's
