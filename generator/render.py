@@ -240,20 +240,17 @@ class Reuse:
             found = self._entries[id(entry)] = memo.entry_fingerprint(entry)
         return found
 
-    def made_of(self, path: str, name: str, values: dict) -> bool:
-        """Whether the page at path, from template ``name`` and made of ``values`` (all
-        it is rendered from, the vocabulary aside), is already as it would be."""
-        return self.made_of_text(path, name, self.fingerprint(values))
-
-    def made_of_text(self, path: str, name: str, text: str) -> bool:
-        """``made_of`` for values already fingerprinted as ``text``."""
+    def made_of(self, path: str, name: str, text: str) -> bool:
+        """Whether the page at path, from template ``name`` and made of what ``text``
+        fingerprints (all it is rendered from, the vocabulary aside), is already as it
+        would be."""
         return self.page(path, memo.digest(self.vocabulary + b"\0" + f"{name}\0{text}".encode()))
 
     def listing(self, path: str, name: str, context: dict) -> bool:
         """``made_of`` for a page rendered from ``context`` alone: of it, only the names
         the template (and what it includes) reads count."""
-        return self.made_of(path, name, {k: context[k] for k in sorted(_variables(name))
-                                         if k in context})
+        return self.made_of(path, name, self.fingerprint(
+            {k: context[k] for k in sorted(_variables(name)) if k in context}))
 
     def fingerprint(self, value: object) -> str:
         """A value as text that is equal exactly when the values are (entries by every
@@ -320,7 +317,7 @@ def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
         # fingerprint was a fifth of a new day's run). Each part is a repr: no NUL in it.
         shared = reuse.fingerprint({**{k: v for k, v in common.items()
                                        if k in _variables("paper.md.j2")}, "site": site.info})
-        entries = [e for e in entries if not reuse.made_of_text(
+        entries = [e for e in entries if not reuse.made_of(
             f"papers/{e.slug}.md", "paper.md.j2",
             f"{reuse.entry(e)}\0{[(m.slug, m.title) for m in more.get(e.slug, ())]!r}\0{shared}")]
 

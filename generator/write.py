@@ -248,7 +248,8 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
     """
     expected = expected or {}
     shown = shown or str(root)
-    paths = _placed(root, files, {})
+    resolved: dict[str, Path] = {}
+    paths = _placed(root, files, resolved)
     todo = _differing(files, paths)
     for relative in (r for r in remove if r in files):
         raise DigestError.at(relative, None, "asked to both write and remove this file; "
@@ -276,7 +277,6 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
     finally:
         for _relative, _path, tmp in staged[committed:]:  # a failure leaves no temp file
             Path(tmp).unlink(missing_ok=True)
-    resolved: dict[str, Path] = {}
     for relative in sorted(remove):
         path = safe_path(root, relative, resolved)
         if path.exists():
