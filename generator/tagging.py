@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 import regex
 import yaml
@@ -67,12 +68,17 @@ class Vocabulary:
         text = f"{title} {body}"
         words = _Words.of(text)
         chosen = []
+        starts = None
         for topic in self.topics:
-            if not words.may_match(self._gates[topic.slug]):
+            gate = self._gates[topic.slug]
+            if not words.may_match(gate):
                 continue
             rules = self._compiled[topic.slug]
+            if gate is not None and words.folded is not None and starts is None:
+                starts = _Starts(body, words)
             try:
-                selected = _selects(rules, topic.min_mentions, title, body)
+                selected = _selects(rules, topic.min_mentions, title, body,
+                                    starts if gate is not None else None)
             except TimeoutError:
                 raise self._too_slow(topic, text, paper) from None
             if selected and not (rules.exclude and rules.exclude.search(text)):
@@ -99,23 +105,47 @@ class _Rules:
     strong: re.Pattern | None
     title_only: re.Pattern | None
     exclude: re.Pattern | None
+    # The first words of each rule in ``match`` and of ``strong`` (see _Starts), for a
+    # topic with a gate.
+    match_firsts: tuple[_Gate | None, ...] = ()
+    strong_firsts: _Gate | None = None
 
 
-def _selects(rules: _Rules, min_mentions: int, title: str, body: str) -> bool:
-    """Whether the title, a strong phrase or enough abstract mentions select the topic."""
+def _selects(rules: _Rules, min_mentions: int, title: str, body: str,
+             starts: _Starts | None = None) -> bool:
+    """Whether the title, a strong phrase or enough abstract mentions select the topic.
+
+    With ``starts``, the body's words where a gated topic's rules may match (_Starts)."""
     if any(m.search(title) for m in rules.match):
         return True
     if rules.title_only and rules.title_only.search(title):
         return True
-    if rules.strong and (rules.strong.search(title) or rules.strong.search(body)):
+    if rules.strong and (rules.strong.search(title) or next(
+            _finditer(rules.strong, body, starts, rules.strong_firsts), None)):
         return True
     mentions = 0
-    for m in rules.match:
-        for _ in m.finditer(body):
+    for m, firsts in zip(rules.match, rules.match_firsts or (None,) * len(rules.match)):
+        for _ in _finditer(m, body, starts, firsts):
             mentions += 1
             if mentions >= min_mentions:
                 return True
     return False
+
+
+def _finditer(pattern, body: str, starts: _Starts | None, firsts: _Gate | None) -> Iterator:
+    """``pattern.finditer(body)``, tried only where one of its first words stands when
+    ``starts`` says where those are: every match of a gated rule starts there (see the
+    gate below), and a pattern tried at each of a text's positions was half of tagging."""
+    if starts is None or firsts is None:
+        yield from pattern.finditer(body)
+        return
+    end = 0
+    for at in starts.of_words(firsts):
+        if at >= end:  # finditer's matches do not overlap
+            found = pattern.match(body, at)  # its lookbehind still sees the text before
+            if found:
+                end = found.end()
+                yield found
 
 
 # --- the gate: which topics a paper's words leave worth searching for ------------------
@@ -174,6 +204,46 @@ class _Words:
             not (gate.folded.isdisjoint(self.folded) and gate.exact.isdisjoint(self.exact))
 
 
+class _Starts:
+    """Where the words of a paper's abstract stand, each word looked up when first asked
+    (a gated topic asks for a few: indexing every word of every abstract cost more)."""
+
+    def __init__(self, body: str, words: _Words) -> None:
+        # Lowercasing keeps every position: only İ lengthens, and it is an ASCII twin
+        # (with which nothing is gated).
+        self.body, self.folded_body, self.words = body, body.lower(), words
+        self.found: dict[tuple[bool, str], list[int]] = {}
+
+    def of_words(self, firsts: _Gate) -> list[int]:
+        """Where a word of ``firsts`` stands, in order."""
+        found = []
+        for folded, wanted, present in ((True, firsts.folded, self.words.folded),
+                                        (False, firsts.exact, self.words.exact)):
+            for word in wanted.intersection(present):
+                at = self.found.get((folded, word))
+                if at is None:
+                    at = self.found[folded, word] = self._where(word, folded)
+                found += at
+        return sorted(found)
+
+    def _where(self, word: str, folded: bool) -> list[int]:
+        """Where ``word`` stands as a whole word (a whole match of ``_WORD``)."""
+        text, body, out = self.folded_body if folded else self.body, self.body, []
+        at = text.find(word)
+        while at != -1:
+            end = at + len(word)
+            if (at == 0 or not _is_word(body[at - 1])) and (
+                    end == len(body) or not _is_word(body[end])):
+                out.append(at)
+            at = text.find(word, at + 1)
+        return out
+
+
+def _is_word(char: str) -> bool:
+    # What re's \w matches in a str: alphanumerics and the underscore.
+    return char.isalnum() or char == "_"
+
+
 def _parts(phrase: str) -> list[str]:
     # A space or hyphen in a rule matches either: "predictive coding" is also in the
     # title "Predictive-Coding-Inspired ...", and "mixture of experts" in "Mixture-of-Experts".
@@ -196,10 +266,16 @@ def _compile(topic: Topic) -> _Rules:
              _whole([_phrase(w) for w in topic.words]),
              _Guarded(_user_pattern("|".join(f"(?:{p})" for p in topic.patterns)))
              if topic.patterns else None]
+    firsts = [_Gate(frozenset(_first_word(p).lower() for p in topic.phrases), frozenset()),
+              _Gate(frozenset(), frozenset(_first_word(w) for w in topic.words)), None] \
+        if _gate(topic) else [None] * 3
     return _Rules(tuple(m for m in match if m),
                   _whole([_phrase(p) for p in topic.strong], re.I),
                   _whole([_phrase(p) for p in topic.title_only], re.I),
-                  _whole([_phrase(p) for p in topic.exclude], re.I))
+                  _whole([_phrase(p) for p in topic.exclude], re.I),
+                  tuple(f for m, f in zip(match, firsts) if m),
+                  _Gate(frozenset(_first_word(p).lower() for p in topic.strong), frozenset())
+                  if _gate(topic) else None)
 
 
 def _user_pattern(pattern: str):

@@ -146,7 +146,8 @@ BUNDLED = (Path(__file__).resolve().parent.parent / "topics.yml").read_text("utf
 
 @functools.cache
 def _gated_and_not(vocab_text: str):
-    """The vocabulary, and the same with every topic searched on every paper (no gate)."""
+    """The vocabulary, and the same with every topic searched on every paper (no gate),
+    and each of its rules tried at every position of the abstract (no first words)."""
     full = parse_vocabulary(vocab_text, "topics.yml")
     object.__setattr__(full, "_gates", {slug: None for slug in full.slugs})
     return parse_vocabulary(vocab_text, "topics.yml"), full
