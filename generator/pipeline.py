@@ -52,6 +52,7 @@ class Inputs:
     # The digest of each generated file outside papers/, by its path in content/: what the
     # memo compares with (read only for generate, see load's ``digests``).
     digests: dict[str, bytes] = field(default_factory=dict)
+    papers_path: str = "content/papers"  # the pages' folder as messages name it
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals), records,
-                  _digests(project.content, generated) if digests else {})
+                  _digests(project.content, generated) if digests else {}, shown_dir)
 
 
 def _digests(content: Path, generated: set[str]) -> dict[str, bytes]:
@@ -337,12 +338,16 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             written = known.outputs.get(key)
             return written is not None and written == on_disk.get(path)
 
-        reuse = Reuse(known_page, vocab_key)
+        reuse = Reuse(known_page, vocab_key, papers=inputs.papers_path)
     rendered = render_site(entries, vocab, site, reuse)
     reused = frozenset(reuse.keys) - set(rendered) if reuse else frozenset()
     for path, key in reuse.keys.items() if reuse else ():
         learnt.outputs[key] = on_disk[path] if path in reused else \
             memo.digest(rendered[path].encode("utf-8"))
+    # Each paper page rendered, by the digest it will have: the next run then reads it
+    # as _parse_pages would recall it, without parsing (its cold run wrote every page).
+    for path, page in reuse.parsed.items() if reuse else ():
+        learnt.pages[f"{page.path}\0{learnt.outputs[reuse.keys[path]].hex()}"] = page
     by_slug = {entry.slug: entry for entry in entries}
     for page in pages:
         if page.same_as in by_slug and page.slug in merges.redirects:

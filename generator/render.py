@@ -20,7 +20,7 @@ import jinja2
 import jinja2.meta
 
 from . import bibtex, clean, feeds, memo, pages, workers
-from .curate import NOTES_HEADING
+from .curate import NOTES_HEADING, CuratedPage, written_page
 from .model import Entry, Paper, SiteInfo
 from .tagging import Vocabulary
 from .templating import environment
@@ -104,6 +104,11 @@ def related(entries: list[Entry], shown: list[Entry]) -> dict[str, tuple[Entry, 
 
 def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) -> str:
     """The page's YAML front-matter, keys in a fixed order, safe-dumped."""
+    return pages.HANDLER.export(_front_meta(entry, vocab, more)) + "\n"
+
+
+def _front_meta(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...]) -> dict:
+    """What a page's front-matter holds, in its order."""
     p = entry.paper
     meta: dict = {
         "title": entry.title,
@@ -140,7 +145,7 @@ def front_matter(entry: Entry, vocab: Vocabulary, more: tuple[Entry, ...] = ()) 
     if more:
         meta["related"] = {"topic": entry.tags[0],
                            "papers": [{"slug": m.slug, "title": m.title} for m in more]}
-    return pages.HANDLER.export(meta) + "\n"
+    return meta
 
 
 @cache
@@ -226,6 +231,10 @@ class Reuse:
     known: Callable[[str, bytes], bool]
     vocabulary: bytes  # the vocabulary file's digest: what every topic name comes from
     keys: dict[str, bytes] = field(default_factory=dict)
+    # The paper pages' folder as messages name it (content/papers), and what each paper
+    # page rendered parses to, by its path in content/ (curate.written_page).
+    papers: str = "papers"
+    parsed: dict[str, CuratedPage] = field(default_factory=dict)
     _entries: dict[int, str] = field(default_factory=dict)  # id(entry) -> its fingerprint
 
     def page(self, path: str, key: bytes) -> bool:
@@ -321,15 +330,24 @@ def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
             f"papers/{e.slug}.md", "paper.md.j2",
             f"{reuse.entry(e)}\0{[(m.slug, m.title) for m in more.get(e.slug, ())]!r}\0{shared}")]
 
-    def page(entry: Entry) -> str:
-        return template.render(
-            entry=entry, paper=entry.paper,
-            front_matter=front_matter(entry, site.vocab, more.get(entry.slug, ())),
+    def page(entry: Entry) -> tuple[str, CuratedPage | None]:
+        meta = _front_meta(entry, site.vocab, more.get(entry.slug, ()))
+        front = pages.HANDLER.export(meta) + "\n"
+        text = template.render(
+            entry=entry, paper=entry.paper, front_matter=front,
             links=links(entry.paper),
             bibtex=bibtex.entry(entry.paper, entry.slug, entry.plain_title), **common)
+        if reuse is None:
+            return text, None
+        # Kept without its text, as the memo keeps every page's parse.
+        return text, written_page(meta, front, text, f"{reuse.papers}/{entry.slug}.md").with_text("")
 
-    texts = workers.spread(page, entries)
-    return {f"papers/{entry.slug}.md": text for entry, text in zip(entries, texts)}
+    out = {}
+    for entry, (text, parsed) in zip(entries, workers.spread(page, entries)):
+        out[f"papers/{entry.slug}.md"] = text
+        if parsed is not None:
+            reuse.parsed[f"papers/{entry.slug}.md"] = parsed
+    return out
 
 
 # A listing page to render: its path in content/, its template and the template's context.

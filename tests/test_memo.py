@@ -169,3 +169,44 @@ def test_a_new_day_renders_no_archive_page_it_leaves_as_it_was(tmp_path):
     assert pages <= the_plan.reused  # neither rendered nor written
     assert "topics/spiking-networks.md" in the_plan.files  # the first page was
     assert len(DAYS) == 6
+
+
+# Titles a YAML dump must quote or escape, each of which must read back as it was.
+ODD_TITLES = {
+    "2025-03-14-hf-papers.txt": listing(
+        "Mar 14", ("True", ABSTRACT), ("2025-01-02", ABSTRACT),
+        ("Spiking nets: a survey # with a hash", ABSTRACT),
+        ("'Quoted' \"spiking\" nets, 😀 and \u00e9", ABSTRACT), ("- Dash first", ABSTRACT)),
+}
+
+
+def test_every_page_a_run_writes_is_known_as_reading_it_gives(tmp_path):
+    # The day after a cold run reads no page's YAML: the memo holds, for each page a run
+    # writes, what parse_page gives for those bytes (curate.written_page). It must be
+    # exactly that, curated pages and odd titles included.
+    from generator.curate import parse_page
+
+    root = make_project(tmp_path / "digest", {**SOURCES, **ODD_TITLES}, bundled=True)
+
+    def assert_known(the_plan):
+        papers = sorted((root / "content/papers").iterdir())
+        assert len(papers) > 20
+        for path in papers:
+            shown = f"content/papers/{path.name}"
+            data = path.read_bytes()
+            known = the_plan.memo.pages.get(f"{shown}\0{memo.digest(data).hex()}")
+            assert known is not None, shown
+            assert known == parse_page(data.decode("utf-8"), shown).with_text(""), shown
+
+    assert_known(run(root)[0])  # cold: every page written, none read
+    page = root / PAGE
+    text = page.read_text("utf-8")
+    text = text.replace("featured: false", "featured: true").replace(
+        "tags:\n- spiking-networks\n", "tags:\n- spiking-networks\n- robotics-control\n", 1)
+    text = text.replace("hidden: false", "hidden: true\nnot_same_as: [event-cameras-meet-spikes]"
+                        "\nresolve: false")
+    page.write_text(text + "same_as: not a key here\r\n```\n## Notes\n```\nMine.\n", "utf-8")
+    assert "robotics-control" in text and "not_same_as" in text
+    the_plan, _report = run(root)
+    assert "curator_added:\n- robotics-control" in page.read_text("utf-8")
+    assert_known(the_plan)
