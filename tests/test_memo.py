@@ -15,6 +15,7 @@ import pytest
 from conftest import ABSTRACT, listing, make_project, run_digest, tree
 from generator import memo
 from generator.curate import CuratedPage
+from generator.errors import DigestError
 from generator.pipeline import HAND_EDIT, generate
 from generator.project import Project
 
@@ -210,3 +211,25 @@ def test_every_page_a_run_writes_is_known_as_reading_it_gives(tmp_path):
     the_plan, _report = run(root)
     assert "curator_added:\n- robotics-control" in page.read_text("utf-8")
     assert_known(the_plan)
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(digest):
+    # generate pauses cyclic collection while it works (pipeline._uncollected); a program
+    # that calls it as a library gets its collector back as it was, even after a failure.
+    import gc
+
+    assert gc.isenabled()
+    run(digest)
+    assert gc.isenabled()
+    (digest / "topics.yml").write_text("topics: [", "utf-8")
+    with pytest.raises(DigestError):
+        run(digest)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        (digest / "topics.yml").write_text((Path(__file__).parent.parent / "topics.yml")
+                                           .read_text("utf-8"), "utf-8")
+        run(digest)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
