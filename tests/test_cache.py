@@ -122,3 +122,26 @@ def test_a_source_saved_while_generate_writes_is_read_by_the_next_run(digest, mo
     assert main(["--root", str(digest), "generate"]) == 0
     assert (digest / "content/papers/dendritic-gates.md").is_file()
     assert ", 0 files written," in run_digest(digest, "generate").stdout
+
+
+def test_after_a_run_that_writes_the_cache_holds_content_as_a_fresh_look_finds_it(digest):
+    # A run that wrote records content/ from what it knew and what it wrote (not a second
+    # walk): a new day brings new pages in new folders, and stale files go.
+    import json
+
+    from generator import cache
+    from generator.project import Project
+
+    (digest / "sources/2025-03-13-hf-papers.txt").write_text(
+        listing("Mar 13", ("Tide tables of a small harbour", "We tabulate the tides.")), "utf-8")
+    (digest / "sources/2025-03-12-hf-papers.txt").unlink()  # its date page goes
+    shutil.rmtree(digest / "content/dates")  # a folder the run makes again
+    result = run_digest(digest, "generate")
+    assert result.returncode == 0, result.stderr
+    saved = json.loads((digest / ".digest-cache.json").read_bytes())["outputs"]
+    fresh = cache.state(Project.load(digest)).outputs
+    assert "dates/2025-03-13.md" in fresh and "dates/2025-03-12.md" not in fresh
+    assert {path: tuple(value) for path, value in saved.items()} == fresh
+    before = stamps(digest)
+    assert "0 files written" in run_digest(digest, "generate").stdout
+    assert stamps(digest) == before
