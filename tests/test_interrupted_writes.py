@@ -166,3 +166,28 @@ def test_the_writer_never_writes_through_a_link_out_of_content(tmp_path):
     assert report.written == ("index.md", "topics/y/page/2.md")
     assert (root / "topics/y/page/2.md").read_bytes() == b"two"
     assert not [p for p in root.rglob("*") if TEMP.fullmatch(p.name)]
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["a few files", "many files"])
+def test_every_file_is_on_the_disk_before_any_is_renamed_into_place(tmp_path, monkeypatch,
+                                                                      many):
+    # A few files are synced each (a fsync after writing each), many in one sync; either
+    # way before the first rename, so a crash leaves old or new files, never empty ones.
+    from generator import write
+
+    events: list[str] = []
+    real_fsync, real_sync, real_replace = os.fsync, os.sync, os.replace
+    monkeypatch.setattr(write.os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd)))
+    monkeypatch.setattr(write.os, "sync", lambda: (events.append("sync"), real_sync()))
+    monkeypatch.setattr(write.os, "replace",
+                        lambda a, b: (events.append("replace"), real_replace(a, b)))
+    monkeypatch.setattr(write, "SYNC_EACH", 2 if many else 1000)
+    files = {f"dates/{n}.md": f"day {n}\n".encode() for n in range(5)}
+    report = write.write_tree(tmp_path / "content", files)
+    assert sorted(report.written) == sorted(files)
+    assert events.count("replace") == 5
+    first = events.index("replace")
+    if many:
+        assert events[:first] == ["sync"]
+    else:
+        assert events[:first] == ["fsync"] * 5 and "sync" not in events
