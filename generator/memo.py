@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 from typing import Callable
 
-from .curate import CuratedPage
+from .curate import CuratedPage, page_of
 from .dedupe import Keys, identity_title, text_words
 from .model import Entry, Paper
 
@@ -124,7 +124,7 @@ def entry_fingerprint(entry: Entry) -> str:
 
 
 # What the unpickler may make: these classes and nothing else.
-_ALLOWED = {("generator.memo", "Memo"): Memo, ("generator.curate", "CuratedPage"): CuratedPage,
+_ALLOWED = {("generator.memo", "Memo"): Memo, ("generator.curate", "page_of"): page_of,
             ("datetime", "date"): dt.date}
 
 
