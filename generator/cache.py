@@ -114,7 +114,8 @@ def after_writing(project: Project, before: State, files: dict[str, bytes],
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    # memo.digest's, as text: plan keys each page it read by the digest taken here.
+    return memo.digest(data).hex()
 
 
 def _outputs(project: Project) -> dict[str, tuple[int, int]]:

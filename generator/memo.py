@@ -87,7 +87,8 @@ def dedupe_keys(known: Memo, learnt: Memo) -> Keys:
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """The digest every key and every file's fingerprint is made with (cache.py's too)."""
+    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 def code_key(code_digests: dict[str, str]) -> str:

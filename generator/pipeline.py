@@ -51,8 +51,8 @@ class Inputs:
     # Each page's bytes as read: generate replaces a page only while it still holds them.
     originals: tuple[tuple[str, bytes], ...] = ()
     records: tuple[str, str] | None = None  # (display path, text) of sources/resolved.yml
-    # The digest of each generated file outside papers/, by its path in content/: what the
-    # memo compares with (read only for generate, see load's ``digests``).
+    # The digest of each generated file, and of each page read, by its path in content/:
+    # what the memo compares with (only for generate, see load's ``digests``).
     digests: dict[str, bytes] = field(default_factory=dict)
     papers_path: str = "content/papers"  # the pages' folder as messages name it
 
@@ -96,13 +96,15 @@ class Plan:
 
 
 def load(project: Project, *, require_sources: bool = True, digests: bool = False,
-         read: dict[str, bytes] | None = None) -> Inputs:
+         read: dict[str, bytes] | None = None, hashed: dict[str, str] | None = None) -> Inputs:
     """Read sources, vocabulary and existing pages, naming any file that cannot be read.
 
-    With ``digests``, also the digest of every generated file (for the memo). ``read``
-    holds bytes this run already read (cache.state's), which are taken instead.
+    With ``digests``, also the digest of every generated file and page (for the memo).
+    ``read`` holds bytes this run already read (cache.state's), which are taken instead,
+    and ``hashed`` their digests in hex (cache.State.inputs), by the same labels.
     """
-    read = read or {}
+    read, hashed = read or {}, hashed or {}
+    page_digests: dict[str, bytes] = {}
     problems = Collector()
     if not project.sources.is_dir() and require_sources:
         problems.add(project.relative(project.sources), None,
@@ -154,6 +156,8 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
             continue
         shown = f"{shown_dir}/{name}"
         data = read.get(f"papers/{name}")  # read as a regular file a moment ago
+        if data is not None and digests and f"papers/{name}" in hashed:
+            page_digests[f"papers/{name}"] = bytes.fromhex(hashed[f"papers/{name}"])
         if data is None:
             path = papers_dir / name
             odd = _odd_entry(path)
@@ -185,7 +189,8 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
     problems.raise_if_any()
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals), records,
-                  _digests(project.content, generated) if digests else {}, shown_dir)
+                  {**_digests(project.content, generated), **page_digests} if digests else {},
+                  shown_dir)
 
 
 def _digests(content: Path, generated: set[str]) -> dict[str, bytes]:
@@ -276,8 +281,9 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
     learnt = memo.Memo(known.code if known else "")
     known = known or memo.Memo()
     # Each page's digest, by its path in content/, for the memo's keys.
-    on_disk = {**inputs.digests, **{_in_content(path): memo.digest(data)
-                                    for path, data in inputs.originals}} if using else None
+    on_disk = {**{_in_content(path): memo.digest(data) for path, data in inputs.originals
+                  if _in_content(path) not in inputs.digests},
+               **inputs.digests} if using else None
     vocab = _vocabulary(inputs, problems)
     listings, warnings = _listings(inputs, problems, track)
     pages = _pages(inputs, problems, known, learnt, on_disk)
@@ -568,7 +574,7 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
         recalled = cache.recall(project, before)
         if recalled is not None:
             return _recalled(recalled)
-        inputs = load(project, digests=True, read=read)
+        inputs = load(project, digests=True, read=read, hashed=before.inputs)
         last = cache.known(project, before)
         the_plan = plan(inputs, site_info(project), track, last)
         report = write_planned(project, inputs, the_plan)
