@@ -59,14 +59,11 @@ def state(project: Project, read: dict[str, bytes] | None = None) -> State:
         # named like a page or a dangling link among them, counts by its kind, so that its
         # coming or going brings a full run, which reports it.
         try:
-            mode = os.stat(path).st_mode
-            if stat.S_ISREG(mode):
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                if read is not None and label.startswith(("sources/", "papers/")):
-                    read[label] = data
-            else:
-                data = f"\0kind {stat.S_IFMT(mode)}".encode()
+            data = _read(path)
+            if isinstance(data, int):
+                data = f"\0kind {data}".encode()
+            elif read is not None and label.startswith(("sources/", "papers/")):
+                read[label] = data
         except OSError:
             data = b"\0unreadable"
         inputs[label] = _digest(data)
@@ -82,6 +79,27 @@ def state(project: Project, read: dict[str, bytes] | None = None) -> State:
     for relative, path in _files(project.content / "papers"):
         add(f"papers/{relative}", path)
     return State(inputs, _outputs(project))
+
+
+def _read(path: str) -> bytes | int:
+    """A regular file's bytes, or the kind of entry it is (stat.S_IFMT) if it is not one.
+
+    Through the file descriptor, with no stat of the path first: a third of the time of
+    open() and read() for 50,000 pages. Opened without blocking, so that a pipe is only
+    looked at, never read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return stat.S_IFMT(st.st_mode)
+        chunks, size = [], st.st_size + 1  # the file in one read, unless it grew
+        while chunk := os.read(fd, size):
+            chunks.append(chunk)
+            size = 1 << 16
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def after_writing(project: Project, before: State, files: dict[str, bytes],
