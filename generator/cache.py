@@ -76,9 +76,15 @@ def state(project: Project, read: dict[str, bytes] | None = None) -> State:
     add("vocabulary", str(project.vocabulary))
     for relative, path in _files(project.sources):
         add(f"sources/{relative}", path)
-    for relative, path in _files(project.content / "papers"):
-        add(f"papers/{relative}", path)
-    return State(inputs, _outputs(project))
+    content = _files(project.content)
+    papers = project.content / "papers"
+    # The pages as the walk of content/ found them, unless papers/ is a link (a walk
+    # does not go into one, but the pages are read through it).
+    for relative, path in ([(f"papers/{r}", p) for r, p in _files(papers)]
+                           if os.path.islink(papers) else content):
+        if relative.startswith("papers/"):
+            add(relative, path)
+    return State(inputs, _outputs(content))
 
 
 def _read(path: str) -> bytes | int:
@@ -136,9 +142,10 @@ def _digest(data: bytes) -> str:
     return memo.digest(data).hex()
 
 
-def _outputs(project: Project) -> dict[str, tuple[int, int]]:
+def _outputs(files: list[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+    """What content/'s files are, from a walk of it (_files)."""
     outputs: dict[str, tuple[int, int]] = {}
-    for relative, path in _files(project.content):
+    for relative, path in files:
         _output(outputs, relative, path)
     return outputs
 
@@ -164,8 +171,9 @@ def _files(root: Path) -> list[tuple[str, str]]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = os.path.relpath(folder, top).replace(os.sep, "/")
         prefix = "" if base == "." else base + "/"
-        found += [(prefix + n, os.path.join(folder, n)) for n in [*dirs, *names]
-                  if not n.startswith(".")]
+        # os.path.join's work, once a folder rather than once a file (a tenth of a no-op).
+        at = folder if folder.endswith(os.sep) else folder + os.sep
+        found += [(prefix + n, at + n) for n in [*dirs, *names] if not n.startswith(".")]
     return sorted(found)
 
 
