@@ -28,22 +28,22 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import operator
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterator
 
 import yaml
 
 from .errors import DigestError, Problem, yaml_error
-from .model import arxiv_id
+from .model import arxiv_id, pickled_as_values
 from .pages import HANDLER
 
 NOTES_HEADING = "## Notes"
 _HEADING = re.compile(rf"^{re.escape(NOTES_HEADING)}[ \t]*$\n?", re.M)
 
 
+@pickled_as_values  # the memo holds one per page
 @dataclass(frozen=True)
 class CuratedPage:
     """What an existing paper page says: identity, curated fields and notes."""
@@ -76,11 +76,6 @@ class CuratedPage:
     def slug(self) -> str:
         return page_slug(self.path)
 
-    def __reduce__(self):
-        # Pickled as its fields' values: the memo holds one per page, and the default (a
-        # dict of its 19 names each) took twice as long to write and to read.
-        return page_of, _FIELDS(self)
-
     def with_text(self, text: str) -> CuratedPage:
         """This page with ``text`` as its text: ``replace(self, text=text)`` without
         dataclasses.replace's work per field (profiled, a new day at 50,000 pages: 0.8 s of
@@ -88,18 +83,6 @@ class CuratedPage:
         page = copy.copy(self)
         object.__setattr__(page, "text", text)
         return page
-
-
-_NAMES = tuple(f.name for f in fields(CuratedPage))
-_FIELDS = operator.attrgetter(*_NAMES)
-
-
-def page_of(*values: object) -> CuratedPage:
-    """The page with these fields' values, in their order, as it was pickled: made
-    without ``__init__``, whose frozen setattr per field was half of reading the memo."""
-    page = object.__new__(CuratedPage)
-    page.__dict__.update(zip(_NAMES, values))
-    return page
 
 
 def page_slug(path: str) -> str:

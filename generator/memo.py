@@ -4,6 +4,7 @@ A new day, or one edited page, still leaves most of the digest as it was: the sa
 parse the same, the same papers match the same topics, the same paper pages come out. The
 memo keeps, each by a digest of everything it is made of:
 
+- each source's listings and the lines read past, by the source's name and bytes;
 - each page's parsed front-matter, by the page's path and bytes;
 - each paper's rule topics, by the vocabulary's and the paper's text;
 - each title's identity and each text's words, as deduplication compares them, and each
@@ -35,9 +36,9 @@ from dataclasses import dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 from typing import Callable
 
-from .curate import CuratedPage, page_of
+from .curate import CuratedPage
 from .dedupe import Keys, identity_title, text_words
-from .model import Entry, Paper
+from .model import Entry, Listing, Paper, record
 
 FILE = ".digest-cache.pickle"
 _FORMAT = 1
@@ -55,6 +56,9 @@ class Memo:
     titles: dict[str, str] = field(default_factory=dict)  # title -> dedupe.identity_title
     plain: dict[str, str] = field(default_factory=dict)  # title -> clean.plain(title)
     words: dict[bytes, bytes] = field(default_factory=dict)  # text's digest -> its words'
+    # source key (name, default year, digest) -> (its listings, (line, message) read past)
+    sources: dict[str, tuple[tuple[Listing, ...], tuple[tuple[int | None, str], ...]]] = \
+        field(default_factory=dict)
 
 
 def recall(old: dict, new: dict, key, make: Callable[[], object]):
@@ -125,7 +129,7 @@ def entry_fingerprint(entry: Entry) -> str:
 
 
 # What the unpickler may make: these classes and nothing else.
-_ALLOWED = {("generator.memo", "Memo"): Memo, ("generator.curate", "page_of"): page_of,
+_ALLOWED = {("generator.memo", "Memo"): Memo, ("generator.model", "record"): record,
             ("datetime", "date"): dt.date}
 
 

@@ -285,7 +285,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
                   if _in_content(path) not in inputs.digests},
                **inputs.digests} if using else None
     vocab = _vocabulary(inputs, problems)
-    listings, warnings = _listings(inputs, problems, track)
+    listings, warnings = _listings(inputs, problems, track, known if using else None,
+                                   learnt if using else None)
     pages = _pages(inputs, problems, known, learnt, on_disk)
     records = _records(inputs, problems)
     problems.raise_if_any()
@@ -454,20 +455,31 @@ def _vocabulary(inputs: Inputs, problems: Collector) -> Vocabulary:
         return Vocabulary(())
 
 
-def _listings(inputs: Inputs, problems: Collector, track: Track
+def _listings(inputs: Inputs, problems: Collector, track: Track,
+              known: memo.Memo | None = None, learnt: memo.Memo | None = None
               ) -> tuple[list[Listing], tuple[Problem, ...]]:
+    """Every source's listings, and the lines read past. With the memos, a source read
+    before with the same name and bytes is not read again (835 sources at 50,000 papers,
+    a tenth of a day's run)."""
     listings: list[Listing] = []
     warnings: list[Problem] = []
     for source in track(inputs.sources, "reading sources"):
         where = f"{inputs.sources_path}/{source.name}"
-        try:
-            read, notes = read_source_reporting(source)
-        except DigestError as exc:
-            problems.extend(DigestError([Problem(where if p.path == source.name else p.path,
-                                                 p.line, p.message) for p in exc.problems]))
-            continue
-        listings.extend(read)
-        warnings.extend(Problem(where, p.line, p.message) for p in notes)
+        key = f"{source.name}\0{source.default_year}\0{memo.digest(source.data).hex()}" \
+            if learnt is not None else None
+        found = known.sources.get(key) if known is not None and key is not None else None
+        if found is None:
+            try:
+                read, notes = read_source_reporting(source)
+            except DigestError as exc:
+                problems.extend(DigestError([Problem(where if p.path == source.name else p.path,
+                                                     p.line, p.message) for p in exc.problems]))
+                continue
+            found = tuple(read), tuple((p.line, p.message) for p in notes)
+        if key is not None:
+            learnt.sources[key] = found
+        listings.extend(found[0])
+        warnings.extend(Problem(where, line, message) for line, message in found[1])
     return listings, tuple(warnings)
 
 
@@ -597,6 +609,11 @@ def _uncollected():
     try:
         yield
     finally:
+        if was and not gc.get_freeze_count():
+            # What the run made is all young to the collector, whose next pass would walk
+            # it all (0.2 s at 50,000 papers): it joins the oldest generation first.
+            gc.freeze()
+            gc.unfreeze()
         if was:
             gc.enable()
 

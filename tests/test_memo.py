@@ -233,3 +233,23 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(digest):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_source_read_before_is_recalled_with_the_lines_it_read_past(digest, monkeypatch):
+    from generator import pipeline
+
+    text = "\n\n".join(["Mar 13", "Tide tables of a small harbour", ABSTRACT, "12",
+                        "3 authors", "· Mar 12", "Read the full paper →",
+                        "Sparse spiking vision", ABSTRACT, "4", "Lab", "· Mar 9"]) + "\n"
+    (digest / "sources/2025-03-13-hf-papers.txt").write_text(text, "utf-8")
+    first, _ = run(digest)
+    assert [(w.path, w.line) for w in first.warnings] == \
+        [("sources/2025-03-13-hf-papers.txt", 13)]
+    monkeypatch.setattr(pipeline, "read_source_reporting", lambda source: pytest.fail(
+        f"{source.name} was read again"))
+    again, _ = run(digest)  # every source as the memo knows it: none is read
+    assert again.warnings == first.warnings and again.stats == first.stats
+    assert again.entries == first.entries
+    monkeypatch.undo()
+    (digest / "sources/2025-03-13-hf-papers.txt").write_text(text.replace("Tide", "Ebb"), "utf-8")
+    assert any(e.paper.title.startswith("Ebb") for e in run(digest)[0].entries)
