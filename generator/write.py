@@ -143,14 +143,15 @@ def _mode(path: Path) -> int:
 
 
 def atomic_write(path: Path, data: bytes, expected: bytes | None | object = _ANY,
-                 shown: str | None = None) -> bool:
+                 shown: str | None = None, *, durable: bool = True) -> bool:
     """Write through a temporary file in the same folder, then rename over the target.
 
     With ``expected`` (None: no file), the target is only replaced if it still holds
-    exactly that; otherwise nothing is written and the result is False.
+    exactly that; otherwise nothing is written and the result is False. ``durable``:
+    on the disk before the rename (not for a cache, which a crash may only cost its use).
     """
     shown = shown or str(path)
-    return _commit(path, _stage(path, data, shown, durable=True), expected, shown)
+    return _commit(path, _stage(path, data, shown, durable=durable), expected, shown)
 
 
 def _stage(path: Path, data: bytes, shown: str, durable: bool = False,
