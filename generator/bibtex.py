@@ -84,13 +84,12 @@ def entry(paper: Paper, key: str, title: str | None = None) -> str:
     return f"@misc{{{key},\n{body}\n}}\n"
 
 
-def bibliography(items: Iterable[tuple[str, Paper, str | None]], heading: str) -> str:
+def bibliography(entries: Iterable[tuple[str, str]], heading: str) -> str:
     """A ``.bib`` file: a comment line, then the entries sorted by key.
 
-    Items are (key, paper, title as for :func:`entry`).
+    Entries are (key, :func:`entry`'s text for that key).
     """
     # Outside entries BibTeX skips text, but an '@' would start an entry.
     lines = [f"% {heading.replace('@', '')}\n"]
-    lines += ["\n" + entry(paper, key, title)
-              for key, paper, title in sorted(items, key=lambda item: item[0])]
+    lines += ["\n" + text for _key, text in sorted(entries, key=lambda item: item[0])]
     return "".join(lines)

@@ -395,6 +395,14 @@ def _topic_pages(site: _Site, reuse: Reuse | None) -> list[ListingPage]:
 def _topic_files(site: _Site) -> dict[str, str]:
     """Each topic's Atom feed and BibTeX bibliography."""
     out: dict[str, str] = {}
+    cited: dict[str, str] = {}  # each paper's entry, made once for all its topics
+
+    def cite(e: Entry) -> tuple[str, str]:
+        found = cited.get(e.slug)
+        if found is None:
+            found = cited[e.slug] = bibtex.entry(e.paper, e.slug, e.plain_title)
+        return e.slug, found
+
     for topic in site.vocab.topics:
         members = site.by_topic.get(topic.slug, [])
         out[f"feeds/{topic.slug}.xml"] = feeds.atom(
@@ -402,7 +410,7 @@ def _topic_files(site: _Site) -> dict[str, str]:
             title=f"{topic.name} — {site.info.name}", subtitle=topic.description,
             page=f"topics/{topic.slug}/", updated=site.newest)
         out[f"bib/{topic.slug}.bib"] = bibtex.bibliography(
-            ((e.slug, e.paper, e.plain_title) for e in members),
+            map(cite, members),
             f"{topic.name}: {len(members)} papers from {site.info.name}")
     return out
 
