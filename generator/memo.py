@@ -7,8 +7,8 @@ memo keeps, each by a digest of everything it is made of:
 - each source's listings and the lines read past, by the source's name and bytes;
 - each page's parsed front-matter, by the page's path and bytes;
 - each paper's rule topics, by the vocabulary's and the paper's text;
-- each title's identity and each text's words, as deduplication compares them, and each
-  title's plain text;
+- each title's identity and each text's words, as deduplication compares them, each
+  title's plain text, and each paper's teaser;
 - the digest of each paper, topic and date page as generate wrote it, by everything the
   page is rendered from (render.Reuse makes the keys).
 
@@ -55,6 +55,7 @@ class Memo:
     outputs: dict[bytes, bytes] = field(default_factory=dict)  # page key -> its bytes' digest
     titles: dict[str, str] = field(default_factory=dict)  # title -> dedupe.identity_title
     plain: dict[str, str] = field(default_factory=dict)  # title -> clean.plain(title)
+    teasers: dict[bytes, str] = field(default_factory=dict)  # teaser_key -> model.teaser
     words: dict[bytes, bytes] = field(default_factory=dict)  # text's digest -> its words'
     # source key (name, default year, digest) -> (its listings, (line, message) read past)
     sources: dict[str, tuple[tuple[Listing, ...], tuple[tuple[int | None, str], ...]]] = \
@@ -112,6 +113,11 @@ def tags_key(vocabulary: bytes, paper: Paper) -> bytes:
     tagging reads."""
     return digest(vocabulary + b"\0" + repr((paper.title, paper.abstract,
                                               paper.ai_keywords)).encode())
+
+
+def teaser_key(paper: Paper) -> bytes:
+    """What a paper's teaser (model.teaser) is made of: its AI summary, else its abstract."""
+    return digest((paper.ai_summary or paper.abstract).encode())
 
 
 # Each a tuple of fields, read in C: a loop of getattr per field was a tenth of a new day.

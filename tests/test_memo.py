@@ -253,3 +253,23 @@ def test_a_source_read_before_is_recalled_with_the_lines_it_read_past(digest, mo
     monkeypatch.undo()
     (digest / "sources/2025-03-13-hf-papers.txt").write_text(text.replace("Tide", "Ebb"), "utf-8")
     assert any(e.paper.title.startswith("Ebb") for e in run(digest)[0].entries)
+
+
+def test_a_new_day_makes_no_teaser_it_made_before(digest, monkeypatch):
+    # Cards show a teaser cleaned from the abstract; the memo keeps each, so the cards a
+    # new day re-renders (a topic's first page here) make teasers of new papers only.
+    from generator import model
+
+    run(digest)
+    (digest / "sources/2025-03-13-hf-papers.txt").write_text(listing(
+        "Mar 13", ("Spiking tide tables", "We tabulate tides with spiking neurons. " * 3)),
+        "utf-8")
+    made = []
+    teaser = model.teaser
+    monkeypatch.setattr(model, "teaser", lambda paper: made.append(paper.title) or
+                        teaser(paper))
+    run(digest)
+    topic = (digest / "content/topics/spiking-networks.md").read_text("utf-8")
+    assert "Spiking tide tables" in topic and "Sparse spiking vision" in topic
+    assert "We study how spiking neural networks learn sparse codes" in topic
+    assert made == []  # the new paper's came from tagging, the others' from the memo
