@@ -58,7 +58,7 @@ def digest(tmp_path: Path) -> Path:
 
 def test_a_second_run_reuses_every_paper_topic_and_date_page_and_writes_nothing(digest):
     before = tree(digest / "content")
-    run(digest)  # the first run that reads the pages learns how they parse
+    run(digest)  # past the no-op shortcut: the memo is used
     assert tree(digest / "content") == before  # a page reused is a page kept
     the_plan, report = run(digest)
     assert tree(digest / "content") == before and report.removed == ()
