@@ -312,7 +312,6 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
     slugs = assign_slugs(papers, existing, frozenset(
         [p.slug for p in orphans] + list(merges.redirects)))
     entries = []
-    teaser_keys: list[bytes] = []  # each entry's memo.teaser_key, when the memo is used
     # The vocabulary by its digest: every memo key holds it (its bytes in each key were
     # 12 KB hashed per paper and page).
     vocab_key = memo.digest(inputs.vocabulary[1].encode("utf-8"))
@@ -341,10 +340,9 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             entry.__dict__["plain_title"] = memo.recall(
                 known.plain, learnt.plain, paper.title, lambda: entry.plain_title)
             # Every card shows it, and a day's run shows some 1,500 cards: their teasers
-            # cleaned again were 0.4 s at 50,000 papers. Kept once worked out (below).
-            teaser_keys.append(memo.teaser_key(paper))
-            if "teaser" not in entry.__dict__ and teaser_keys[-1] in known.teasers:
-                entry.__dict__["teaser"] = known.teasers[teaser_keys[-1]]
+            # cleaned again were 0.4 s at 50,000 papers.
+            entry.__dict__["teaser"] = memo.recall(
+                known.teasers, learnt.teasers, memo.teaser_key(paper), lambda: entry.teaser)
         entries.append(entry)
     problems.raise_if_any()
     reuse = None
@@ -355,9 +353,6 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
 
         reuse = Reuse(known_page, vocab_key, papers=inputs.papers_path)
     rendered = render_site(entries, vocab, site, reuse)
-    if using:  # the teasers known, made by tagging or by the cards rendered
-        learnt.teasers.update((key, e.__dict__["teaser"]) for key, e in zip(teaser_keys, entries)
-                              if "teaser" in e.__dict__)
     reused = frozenset(reuse.keys) - set(rendered) if reuse else frozenset()
     for path, key in reuse.keys.items() if reuse else ():
         learnt.outputs[key] = on_disk[path] if path in reused else \

@@ -343,7 +343,8 @@ def _paper_pages(site: _Site, reuse: Reuse | None) -> dict[str, str]:
         if reuse is None:
             return text, None
         # Kept without its text, as the memo keeps every page's parse.
-        return text, written_page(meta, front, text, f"{reuse.papers}/{entry.slug}.md").with_text("")
+        parsed = written_page(meta, front, text, f"{reuse.papers}/{entry.slug}.md")
+        return text, parsed.with_text("")
 
     out = {}
     for entry, (text, parsed) in zip(entries, workers.spread(page, entries)):

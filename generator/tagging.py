@@ -77,8 +77,7 @@ class Vocabulary:
             if gate is not None and words.folded is not None and starts is None:
                 starts = _Starts(body, words)
             try:
-                selected = _selects(rules, topic.min_mentions, title, body,
-                                    starts if gate is not None else None)
+                selected = _selects(rules, topic.min_mentions, title, body, starts)
             except TimeoutError:
                 raise self._too_slow(topic, text, paper) from None
             if selected and not (rules.exclude and rules.exclude.search(text)):
@@ -105,10 +104,10 @@ class _Rules:
     strong: re.Pattern | None
     title_only: re.Pattern | None
     exclude: re.Pattern | None
-    # The first words of each rule in ``match`` and of ``strong`` (see _Starts), for a
-    # topic with a gate.
-    match_firsts: tuple[_Gate | None, ...] = ()
-    strong_firsts: _Gate | None = None
+    # The first words of each rule in ``match`` and of ``strong`` (see _Starts); None
+    # for a topic without a gate.
+    match_firsts: tuple[_Gate | None, ...]
+    strong_firsts: _Gate | None
 
 
 def _selects(rules: _Rules, min_mentions: int, title: str, body: str,
@@ -124,7 +123,7 @@ def _selects(rules: _Rules, min_mentions: int, title: str, body: str,
             _finditer(rules.strong, body, starts, rules.strong_firsts), None)):
         return True
     mentions = 0
-    for m, firsts in zip(rules.match, rules.match_firsts or (None,) * len(rules.match)):
+    for m, firsts in zip(rules.match, rules.match_firsts):
         for _ in _finditer(m, body, starts, firsts):
             mentions += 1
             if mentions >= min_mentions:
@@ -266,16 +265,17 @@ def _compile(topic: Topic) -> _Rules:
              _whole([_phrase(w) for w in topic.words]),
              _Guarded(_user_pattern("|".join(f"(?:{p})" for p in topic.patterns)))
              if topic.patterns else None]
+    gated = _gate(topic) is not None
     firsts = [_Gate(frozenset(_first_word(p).lower() for p in topic.phrases), frozenset()),
               _Gate(frozenset(), frozenset(_first_word(w) for w in topic.words)), None] \
-        if _gate(topic) else [None] * 3
+        if gated else [None] * 3
     return _Rules(tuple(m for m in match if m),
                   _whole([_phrase(p) for p in topic.strong], re.I),
                   _whole([_phrase(p) for p in topic.title_only], re.I),
                   _whole([_phrase(p) for p in topic.exclude], re.I),
                   tuple(f for m, f in zip(match, firsts) if m),
                   _Gate(frozenset(_first_word(p).lower() for p in topic.strong), frozenset())
-                  if _gate(topic) else None)
+                  if gated else None)
 
 
 def _user_pattern(pattern: str):
