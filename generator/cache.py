@@ -208,28 +208,50 @@ def remember(project: Project, now: State, report: dict) -> None:
         pass  # a cache that cannot be saved only costs the next run its shortcut
 
 
-def known(project: Project, now: State) -> memo.Memo:
+def known(project: Project, now: State) -> memo.Stored:
     """The last run's memo (see memo.py), or an empty one for this code to fill."""
     code = memo.code_key({k: v for k, v in now.inputs.items() if k.startswith("code/")})
     try:
         data = (project.root / memo.FILE).read_bytes()
     except OSError:
-        return memo.Memo(code)
-    return memo.loads(data, code)
+        return memo.Stored(memo.Memo(code))
+    return memo.read(data, code)
 
 
-def learn(project: Project, old: memo.Memo, new: memo.Memo) -> None:
-    """Save this run's memo for the next, unless it is the one already saved.
+def learn(project: Project, old: memo.Stored, new: memo.Memo) -> None:
+    """Save this run's memo for the next: append what it added, or write it whole.
 
     Whatever the run then wrote or left alone, the memo holds only what inputs give: a
     page edited while the run worked has other bytes, so no memo entry speaks for it.
     """
     from .write import atomic_write
 
-    if new == old:
+    how = memo.save(old, new)
+    if how is None:
         return
+    appended, data = how
+    path = project.root / memo.FILE
     try:
-        # Not synced (70 MB at 50,000 papers): damaged by a crash, it is passed over.
-        atomic_write(project.root / memo.FILE, memo.dumps(new), durable=False)
+        if appended and _append(path, data, old.size):
+            return
+        # Not synced (80 MB at 50,000 papers): damaged by a crash, it is passed over.
+        atomic_write(path, memo.dumps(new) if appended else data, durable=False)
     except (OSError, DigestError):
         pass  # a memo that cannot be saved only costs the next run its shortcut
+
+
+def _append(path: Path, data: bytes, size: int) -> bool:
+    """Append data to the file at path if it still has ``size`` bytes; whether it did.
+
+    A crash part way leaves a damaged last segment, which the next run reads past and
+    then writes the memo whole."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        if os.fstat(fd).st_size != size:  # not the file read (runs hold the lock)
+            return False
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return True
+    finally:
+        os.close(fd)

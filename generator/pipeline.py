@@ -592,7 +592,7 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
             return _recalled(recalled)
         inputs = load(project, digests=True, read=read, hashed=before.inputs)
         last = cache.known(project, before)
-        the_plan = plan(inputs, site_info(project), track, last)
+        the_plan = plan(inputs, site_info(project), track, last.memo)
         report = write_planned(project, inputs, the_plan)
         cache.learn(project, last, the_plan.memo)
         if not report.changed:  # a page saved meanwhile: the next run must look again

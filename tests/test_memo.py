@@ -148,8 +148,85 @@ def test_the_memo_reads_back_what_was_saved_and_only_for_the_same_code():
                        notes="\n", listed=(dt.date(2025, 1, 2),), tags_line=7, text="",
                        resolve=False)
     saved = memo.Memo("code", pages={"k": page}, tags={b"t": ("a",)}, outputs={b"p": b"d"})
-    assert memo.loads(memo.dumps(saved), "code") == saved
-    assert memo.loads(memo.dumps(saved), "other") == memo.Memo("other")
+    assert memo.read(memo.dumps(saved), "code") == memo.Stored(
+        saved, len(memo.dumps(saved)), len(memo.dumps(saved)), whole=True)
+    assert memo.read(memo.dumps(saved), "other").memo == memo.Memo("other")
+    # What a run adds is appended, if the file stays three quarters what was written whole.
+    big = memo.Memo("code", pages={"k": page}, titles={str(n): "x" for n in range(100)})
+    more = memo.Memo("code", pages={"k": page}, titles={"new": "y"}, tags={b"u": ("b",)})
+    appended, segment = memo.save(memo.read(memo.dumps(big), "code"), more)
+    assert appended and segment == memo.dumps(memo.Memo("code", titles={"new": "y"},
+                                                        tags={b"u": ("b",)}))
+    both = memo.read(memo.dumps(big) + segment, "code").memo
+    assert both == memo.Memo("code", pages={"k": page}, titles={**big.titles, "new": "y"},
+                             tags={b"u": ("b",)})
+    assert memo.save(memo.read(memo.dumps(big) + segment, "code"), more) is None
+    assert memo.save(memo.read(memo.dumps(saved), "code"), more) == (False, memo.dumps(more))
+
+
+def new_day(root: Path, day: int) -> None:
+    (root / f"sources/2025-03-{day}-hf-papers.txt").write_text(listing(
+        f"Mar {day}", (f"Spiking tides number {day}", ABSTRACT)), "utf-8")
+
+
+def test_a_run_appends_only_what_it_added_to_the_memo(digest, tmp_path, monkeypatch):
+    monkeypatch.setattr(memo, "APPENDED", 1)  # a new day is much of a memo this small
+    path = digest / memo.FILE
+    run(digest)
+    before = path.read_bytes()
+    run(digest)
+    assert path.read_bytes() == before  # nothing new: nothing written
+    new_day(digest, 13)
+    run(digest)
+    after = path.read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+    stored = memo.read(after, _code(digest))
+    assert stored.whole and stored.first == len(before)
+    assert tree(digest / "content") == cold(digest, tmp_path)
+
+
+def _code(root: Path) -> str:
+    from generator import cache
+    return cache.known(Project.load(root), cache.state(Project.load(root))).memo.code
+
+
+def test_the_memo_is_rewritten_whole_before_what_is_appended_passes_its_share(
+        digest, monkeypatch):
+    monkeypatch.setattr(memo, "APPENDED", 2)  # a day is a fifth of a memo this small
+    path = digest / memo.FILE
+    code = _code(digest)
+    run(digest)
+    ways = []
+    for day in range(13, 25):
+        first = memo.read(path.read_bytes(), code).first
+        new_day(digest, day)
+        run(digest)
+        stored = memo.read(path.read_bytes(), code)
+        assert stored.whole and (stored.size - stored.first) * memo.APPENDED <= stored.size
+        ways.append("appended" if stored.first == first else "whole")
+    assert "appended" in ways and "whole" in ways
+
+
+@pytest.mark.parametrize("damage", ["cut short", "noise"])
+def test_a_memo_with_a_damaged_end_is_read_to_there_and_then_written_whole(
+        digest, tmp_path, damage, monkeypatch):
+    monkeypatch.setattr(memo, "APPENDED", 1)
+    path = digest / memo.FILE
+    code = _code(digest)
+    run(digest)
+    new_day(digest, 13)
+    run(digest)
+    data = path.read_bytes()
+    first = memo.read(data, code).first
+    assert first < len(data)  # the new day was appended
+    path.write_bytes(data[:-7] if damage == "cut short" else data + b"\x05\x00noise")
+    assert memo.read(path.read_bytes(), code).memo == memo.read(data[:first], code).memo \
+        if damage == "cut short" else memo.read(data, code).memo
+    new_day(digest, 14)
+    run(digest)
+    stored = memo.read(path.read_bytes(), code)
+    assert stored.whole and stored.first == stored.size  # rewritten whole
+    assert tree(digest / "content") == cold(digest, tmp_path)
 
 
 def test_the_memo_is_git_ignored():
