@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
-from pylatexenc.latexwalker import LatexWalkerError
 from pylatexenc.latexwalker import get_default_latex_context_db as _walker_db
 
 __all__ = ["code_urls", "markdown", "plain", "title_key", "urls"]
@@ -125,7 +124,9 @@ def _latex(snippet: str) -> str:
     snippet = re.sub(r"(?<!\\)([%$&#])", r"\\\1", snippet)
     try:
         return _LATEX.latex_to_text(snippet)
-    except LatexWalkerError:
+    except Exception:  # noqa: BLE001
+        # Not only LatexWalkerError: odd nestings such as \url{\href{}} raise IndexError
+        # inside pylatexenc. Whatever it cannot read stays as text.
         return snippet
 
 
