@@ -7,9 +7,15 @@ modification time of every file it left in content/, with the run's report. The 
 compares: when the inputs hash the same and content/ is untouched, nothing can have
 changed, so it reports what the last run reported and writes nothing.
 
-Inputs are compared by their bytes, never by their times, so a curator's edit is never
-missed, whatever an editor or git does to modification times. Outputs are compared by size
-and time: a file generate wrote and nobody touched keeps both. A missing, unreadable or
+Inputs are compared by their bytes. A source or page is read again unless it is the very
+file that was read last time, unchanged since: the same inode, size, modification time and
+change time (st_ctime, which the kernel sets on every write and no program can set back),
+where that change time was already past when the file was read, by the file system's own
+clock (write.Clock), so that no later edit can share it. Then the digest of its bytes is
+the one recorded (git's index trusts files the same way). So a curator's edit is never
+missed, whatever an editor or git does to modification times, and a new day at 50,000
+papers does not read 160 MB of pages it has read before. Outputs are compared by size and
+time: a file generate wrote and nobody touched keeps both. A missing, unreadable or
 foreign cache is rebuilt by the next full run; it is JSON, so reading it runs no code.
 """
 
@@ -19,7 +25,7 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import memo
@@ -27,7 +33,8 @@ from .errors import DigestError
 from .project import Project
 
 FILE = ".digest-cache.json"
-_FORMAT = 2  # 2: the fingerprint is made of each input's digest
+_FORMAT = 3  # 3: with each source's and page's look (State.looks)
+Look = tuple[int, int, int, int]  # st_ino, st_size, st_mtime_ns, st_ctime_ns
 _PACKAGE = Path(__file__).parent
 
 
@@ -37,6 +44,9 @@ class State:
 
     inputs: dict[str, str]  # label -> digest of its bytes
     outputs: dict[str, tuple[int, int]]  # path in content/ -> (size, mtime_ns)
+    # Each source and page settled when its digest was taken (see the module's doc).
+    looks: dict[str, Look] = field(default_factory=dict)
+    unread: frozenset[str] = frozenset()  # labels whose digest is the one recorded
 
     @property
     def fingerprint(self) -> str:
@@ -46,24 +56,45 @@ class State:
         return digest.hexdigest()
 
 
-def state(project: Project, read: dict[str, bytes] | None = None) -> State:
+def state(project: Project, read: dict[str, bytes] | None = None,
+          saved: dict | None = None, now: tuple[int, int] | None = None) -> State:
     """The current fingerprint of the inputs and the files in content/.
 
     With ``read``, the bytes of each source and page read for it are put there, by their
     label (``sources/<path>``, ``papers/<name>``), so that the run reads them only once.
+    With ``saved`` (``saved()``), a source or page whose look is the one recorded there
+    is not read: its digest is the recorded one, and its label is in ``unread``. ``now``
+    (write.Clock's, taken before any file is looked at): those settled by then have their
+    look recorded.
     """
     inputs: dict[str, str] = {}
+    looks: dict[str, Look] = {}
+    unread: set[str] = set()
+    recorded = _recorded(saved)
 
     def add(label: str, path: str) -> None:
+        trusted = label.startswith(("sources/", "papers/"))
+        if trusted and label in recorded:
+            try:
+                look = _look(os.stat(path))
+            except OSError:
+                look = None
+            if look == recorded[label][1]:
+                inputs[label], looks[label] = recorded[label][0], look
+                unread.add(label)
+                return
         # Only regular files are read (a pipe would never end); any other entry, a folder
         # named like a page or a dangling link among them, counts by its kind, so that its
         # coming or going brings a full run, which reports it.
         try:
-            data = _read(path)
+            data, st = _read(path)
             if isinstance(data, int):
                 data = f"\0kind {data}".encode()
-            elif read is not None and label.startswith(("sources/", "papers/")):
-                read[label] = data
+            elif trusted:
+                if read is not None:
+                    read[label] = data
+                if _settled(st, now):
+                    looks[label] = _look(st)
         except OSError:
             data = b"\0unreadable"
         inputs[label] = _digest(data)
@@ -84,11 +115,31 @@ def state(project: Project, read: dict[str, bytes] | None = None) -> State:
                            if os.path.islink(papers) else content):
         if relative.startswith("papers/"):
             add(relative, path)
-    return State(inputs, _outputs(content))
+    return State(inputs, _outputs(content), looks, frozenset(unread))
 
 
-def _read(path: str) -> bytes | int:
-    """A regular file's bytes, or the kind of entry it is (stat.S_IFMT) if it is not one.
+def _look(st: os.stat_result) -> Look:
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _settled(st: os.stat_result, now: tuple[int, int] | None) -> bool:
+    """Whether the file last changed before ``now`` (write.Clock's, on its device): any
+    change since has a later change time, even where the clock ticks coarsely."""
+    return now is not None and st.st_dev == now[0] and st.st_ctime_ns < now[1]
+
+
+def _recorded(saved: dict | None) -> dict[str, tuple[str, Look]]:
+    """The looks a saved cache records, by label, with their digests."""
+    try:
+        return {label: (value[0], tuple(value[1:]))
+                for label, value in saved["looks"].items()} if saved else {}
+    except (TypeError, KeyError, AttributeError, IndexError):
+        return {}
+
+
+def _read(path: str) -> tuple[bytes | int, os.stat_result]:
+    """A regular file's bytes, or the kind of entry it is (stat.S_IFMT) if it is not one,
+    with its stat as it was before the reading.
 
     Through the file descriptor, with no stat of the path first: a third of the time of
     open() and read() for 50,000 pages. Opened without blocking, so that a pipe is only
@@ -98,25 +149,32 @@ def _read(path: str) -> bytes | int:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return stat.S_IFMT(st.st_mode)
+            return stat.S_IFMT(st.st_mode), st
         chunks, size = [], st.st_size + 1  # the file in one read, unless it grew
         while chunk := os.read(fd, size):
             chunks.append(chunk)
             size = 1 << 16
-        return b"".join(chunks)
+        return b"".join(chunks), st
     finally:
         os.close(fd)
 
 
 def after_writing(project: Project, before: State, files: dict[str, bytes],
-                  written: tuple[str, ...], removed: tuple[str, ...]) -> State:
+                  written: tuple[str, ...], removed: tuple[str, ...],
+                  staged: dict[str, tuple[int, int, int]] | None = None,
+                  now: tuple[int, int] | None = None) -> State:
     """The state a run leaves: the inputs it read, with the pages it wrote or removed.
 
     Not the files read again: a source or page someone saved while the run worked is not
-    what the run's output was made from, so the next run must find it changed.
+    what the run's output was made from, so the next run must find it changed. A page
+    written is trusted by its look (see the module's doc) if it is still the file the run
+    staged, by inode, size and time (``staged``, write.WriteReport's), and settled by
+    ``now`` (write.Clock's, taken after the last rename).
     """
-    inputs = dict(before.inputs)
-    for path in removed:
+    staged = staged or {}
+    inputs, looks = dict(before.inputs), dict(before.looks)
+    for path in (*removed, *written):
+        looks.pop(path, None)  # read by the next run, unless trusted below
         if path.startswith("papers/"):
             inputs.pop(path, None)
     for path in written:
@@ -133,8 +191,11 @@ def after_writing(project: Project, before: State, files: dict[str, bytes],
         while folder and folder not in outputs:
             _output(outputs, folder, str(project.content / folder))
             folder = folder.rpartition("/")[0]
-        _output(outputs, path, str(project.content / path))
-    return State(inputs, outputs)
+        st = _output(outputs, path, str(project.content / path))
+        if st is not None and path in inputs and path in staged and \
+                _look(st)[:3] == staged[path] and _settled(st, now):
+            looks[path] = _look(st)
+    return State(inputs, outputs, looks)
 
 
 def _digest(data: bytes) -> str:
@@ -150,15 +211,17 @@ def _outputs(files: list[tuple[str, str]]) -> dict[str, tuple[int, int]]:
     return outputs
 
 
-def _output(outputs: dict[str, tuple[int, int]], relative: str, path: str) -> None:
+def _output(outputs: dict[str, tuple[int, int]], relative: str,
+            path: str) -> os.stat_result | None:
     try:
         st = os.lstat(path)
     except OSError:
         outputs.pop(relative, None)
-        return
+        return None
     # A folder's time changes as entries come and go; its files speak for themselves.
     outputs[relative] = ((stat.S_IFMT(st.st_mode), 0) if stat.S_ISDIR(st.st_mode) else
                          (st.st_size, st.st_mtime_ns))
+    return st
 
 
 def _files(root: Path) -> list[tuple[str, str]]:
@@ -177,14 +240,22 @@ def _files(root: Path) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def recall(project: Project, now: State) -> dict | None:
+def saved(project: Project) -> dict | None:
+    """What the last run saved (``remember``), if it is a cache of this format."""
+    try:
+        found = json.loads((project.root / FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) and found.get("format") == _FORMAT else None
+
+
+def recall(saved: dict | None, now: State) -> dict | None:
     """The last run's report, if nothing it depended on has changed since; else None."""
     try:
-        saved = json.loads((project.root / FILE).read_bytes())
-        if saved.get("format") != _FORMAT or saved.get("fingerprint") != now.fingerprint:
+        if not saved or saved.get("fingerprint") != now.fingerprint:
             return None
         outputs = {path: tuple(value) for path, value in saved["outputs"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
     return saved.get("report") if outputs == now.outputs else None
 
@@ -193,8 +264,9 @@ def remember(project: Project, now: State, report: dict) -> None:
     """Save this run's state and report; the file is left alone if it would not change."""
     from .write import atomic_write
 
+    looks = {label: [now.inputs[label], *look] for label, look in now.looks.items()}
     data = json.dumps({"format": _FORMAT, "fingerprint": now.fingerprint,
-                       "outputs": now.outputs, "report": report},
+                       "outputs": now.outputs, "looks": looks, "report": report},
                       sort_keys=True, separators=(",", ":")).encode()
     path = project.root / FILE
     try:

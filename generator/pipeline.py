@@ -14,7 +14,7 @@ import os
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Container, Iterable, Sequence
 
 from . import cache, clean, enrich, memo, merge, workers
 from .curate import (CuratedPage, hand_edits, normalise, page_slug, parse_page, resolve_tags,
@@ -45,7 +45,8 @@ class Inputs:
 
     sources: tuple[SourceFile, ...]
     vocabulary: tuple[str, str]  # (display path, text)
-    pages: tuple[tuple[str, str], ...]  # (path relative to the project, text), sorted
+    # (path relative to the project, text or None if not read: see ``unread``), sorted
+    pages: tuple[tuple[str, str | None], ...]
     generated: frozenset[str]  # generated files now in content/, relative to it
     sources_path: str  # the sources folder as messages name it ([tool.digest] sources)
     # Each page's bytes as read: generate replaces a page only while it still holds them.
@@ -55,6 +56,46 @@ class Inputs:
     # what the memo compares with (only for generate, see load's ``digests``).
     digests: dict[str, bytes] = field(default_factory=dict)
     papers_path: str = "content/papers"  # the pages' folder as messages name it
+    # The pages load did not read (their text in ``pages`` is None), read when needed.
+    unread: Unread | None = None
+
+    def text(self, page: CuratedPage) -> str:
+        """A page's whole text, as _parse_pages would have given it."""
+        return self.unread.text(page.path) if self.unread and page.path in self.unread \
+            else page.text
+
+
+class PageChanged(Exception):
+    """A page this run did not read now holds bytes other than the ones it trusted."""
+
+
+@dataclass(frozen=True)
+class Unread:
+    """Pages known by the digest the no-op check trusted (cache.py), whose parse the memo
+    holds: a run reads one only if it needs its text, to check it or to replace it."""
+
+    paths: dict[str, str]  # the page as messages name it -> its path
+    digests: dict[str, bytes]  # ... -> the digest of the bytes it was trusted to hold
+    found: dict[str, bytes] = field(default_factory=dict)  # those read so far
+
+    def __contains__(self, shown: str) -> bool:
+        return shown in self.paths
+
+    def data(self, shown: str) -> bytes:
+        """The page's bytes, which must be the ones trusted: else PageChanged."""
+        if shown not in self.found:
+            try:
+                with open(self.paths[shown], "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                raise PageChanged(shown) from None
+            if memo.digest(data) != self.digests[shown]:
+                raise PageChanged(shown)
+            self.found[shown] = data
+        return self.found[shown]
+
+    def text(self, shown: str) -> str:
+        return normalise(self.data(shown).decode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -96,14 +137,18 @@ class Plan:
 
 
 def load(project: Project, *, require_sources: bool = True, digests: bool = False,
-         read: dict[str, bytes] | None = None, hashed: dict[str, str] | None = None) -> Inputs:
+         read: dict[str, bytes] | None = None, hashed: dict[str, str] | None = None,
+         unread: frozenset[str] = frozenset(), parsed: Container[str] = ()) -> Inputs:
     """Read sources, vocabulary and existing pages, naming any file that cannot be read.
 
     With ``digests``, also the digest of every generated file and page (for the memo).
     ``read`` holds bytes this run already read (cache.state's), which are taken instead,
-    and ``hashed`` their digests in hex (cache.State.inputs), by the same labels.
+    and ``hashed`` their digests in hex (cache.State.inputs), by the same labels. A page
+    labelled in ``unread`` (its digest trusted, not read) whose memo key is in ``parsed``
+    is not read either (see Unread).
     """
     read, hashed = read or {}, hashed or {}
+    later = Unread({}, {})
     page_digests: dict[str, bytes] = {}
     problems = Collector()
     if not project.sources.is_dir() and require_sources:
@@ -155,6 +200,12 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
         if _not_a_page(name):
             continue
         shown = f"{shown_dir}/{name}"
+        label = f"papers/{name}"
+        if label in unread and digests and f"{shown}\0{hashed[label]}" in parsed:
+            later.paths[shown] = os.path.join(papers_dir, name)
+            later.digests[shown] = page_digests[label] = bytes.fromhex(hashed[label])
+            pages.append((shown, None))
+            continue
         data = read.get(f"papers/{name}")  # read as a regular file a moment ago
         if data is not None and digests and f"papers/{name}" in hashed:
             page_digests[f"papers/{name}"] = bytes.fromhex(hashed[f"papers/{name}"])
@@ -190,7 +241,7 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals), records,
                   {**_digests(project.content, generated), **page_digests} if digests else {},
-                  shown_dir)
+                  shown_dir, later if later.paths else None)
 
 
 def _digests(content: Path, generated: set[str]) -> dict[str, bytes]:
@@ -324,7 +375,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
         tags = vocab.order(choice.tags) if page is None else choice.tags
         for tag in tags:
             if vocab.get(tag) is None:
-                problems.add(page.path, tag_line(page, tag), _unknown_tag(tag, vocab))
+                problems.add(page.path, tag_line(page.with_text(inputs.text(page)), tag),
+                             _unknown_tag(tag, vocab))
         entry = Entry(
             paper=paper, slug=slugs[paper.key], tags=tags, rule_tags=rules,
             curator_added=choice.added, curator_removed=choice.removed,
@@ -366,7 +418,7 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
         if page.same_as in by_slug and page.slug in merges.redirects:
             rendered[f"papers/{page.slug}.md"] = redirect_page(
                 page.key, page.title, by_slug[page.same_as])
-    _refuse_hand_edits(matched.values(), rendered, problems)
+    _refuse_hand_edits(matched.values(), rendered, problems, inputs.text)
     problems.raise_if_any()
     files = {path: text.encode("utf-8") for path, text in rendered.items()}
     stale = frozenset(inputs.generated - set(files) - reused)
@@ -533,7 +585,8 @@ def _parse_pages(inputs: Inputs, known: memo.Memo, learnt: memo.Memo,
         if isinstance(made, DigestError):
             out.append(made)
             continue
-        out.append(made or recalled.with_text(normalise(text)))
+        # A page not read keeps no text here (Inputs.text reads it if needed).
+        out.append(made or (recalled if text is None else recalled.with_text(normalise(text))))
         if key is not None:  # kept without its text, which each run reads anew
             learnt.pages[key] = recalled or replace(made, text="")
     return out
@@ -548,13 +601,13 @@ def _parse_one(page: tuple[str, str]) -> CuratedPage | DigestError:
 
 
 def _refuse_hand_edits(pages: Iterable[CuratedPage], rendered: dict[str, str],
-                       problems: Collector) -> None:
+                       problems: Collector, text: Callable[[CuratedPage], str]) -> None:
     # Generate would replace the text above '## Notes': a curator's text there is
     # reported, and nothing is written until it is moved (curate.hand_edits says how
     # it is told from a source's change).
     for page in pages:
         expected = rendered.get(f"papers/{page.slug}.md")
-        for line in hand_edits(page.text, expected) if expected is not None else ():
+        for line in hand_edits(text(page), expected) if expected is not None else ():
             problems.add(page.path, line, HAND_EDIT)
 
 
@@ -584,21 +637,32 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
     One run at a time: the lock is held from reading to writing, so a second run reads
     what the first wrote. A page edited meanwhile is left alone (see ``late_edits``).
     """
-    with locked(project.content, shown=project.relative(project.content)), _uncollected():
+    with locked(project.content, shown=project.relative(project.content)) as clock, \
+            _uncollected():
         read: dict[str, bytes] = {}
-        before = cache.state(project, read)
-        recalled = cache.recall(project, before)
+        saved = cache.saved(project)
+        before = cache.state(project, read, saved, clock.change_time())
+        recalled = cache.recall(saved, before)
         if recalled is not None:
             return _recalled(recalled)
-        inputs = load(project, digests=True, read=read, hashed=before.inputs)
         last = cache.known(project, before)
-        the_plan = plan(inputs, site_info(project), track, last.memo)
-        report = write_planned(project, inputs, the_plan)
+        inputs = load(project, digests=True, read=read, hashed=before.inputs,
+                      unread=before.unread, parsed=last.memo.pages)
+        try:
+            the_plan = plan(inputs, site_info(project), track, last.memo)
+            report = write_planned(project, inputs, the_plan)
+        except PageChanged:
+            # A page not read, saved since it was looked at: all planned again from
+            # every page as it is now (before anything is written).
+            inputs = load(project, digests=True, read=read, hashed=before.inputs)
+            the_plan = plan(inputs, site_info(project), track, last.memo)
+            report = write_planned(project, inputs, the_plan)
         cache.learn(project, last, the_plan.memo)
         if not report.changed:  # a page saved meanwhile: the next run must look again
             after = before if not (report.written or report.removed) else \
                 cache.after_writing(project, before, the_plan.files, report.written,
-                                    report.removed)
+                                    report.removed, report.staged,
+                                    clock.change_time())
             cache.remember(project, after, _summary(the_plan))
         return the_plan, report
 
@@ -643,7 +707,9 @@ def write_planned(project: Project, inputs: Inputs, the_plan: Plan) -> WriteRepo
     """Write a plan into content/, replacing pages only while they hold what was read."""
     content = project.relative(project.content)
     read = {path[len(content) + 1:]: data for path, data in inputs.originals}
-    expected = {path: read.get(path) for path in the_plan.files if path.startswith("papers/")}
+    unread = inputs.unread or Unread({}, {})
+    expected = {path: unread.data(f"{content}/{path}") if f"{content}/{path}" in unread
+                else read.get(path) for path in the_plan.files if path.startswith("papers/")}
     report = write_tree(project.content, the_plan.files, the_plan.stale, expected=expected,
                         shown=content)
     if not the_plan.reused:

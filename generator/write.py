@@ -16,7 +16,7 @@ import secrets
 import stat
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -31,6 +31,9 @@ class WriteReport:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     changed: tuple[str, ...] = ()  # pages someone edited while the run worked: left alone
+    # Each file written, as it stood before its rename: (st_ino, st_size, st_mtime_ns).
+    # A file found so later is still the one written (cache.py trusts its digest).
+    staged: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 class WriteError(DigestError):
@@ -94,8 +97,23 @@ def cannot_write(shown: str, exc: OSError) -> WriteError:
     return WriteError.at(shown, None, f"cannot write ({why}); {fix} and run again")
 
 
+@dataclass(frozen=True)
+class Clock:
+    """The file system's own clock, read through the lock file (see ``change_time``)."""
+
+    fd: int
+
+    def change_time(self) -> tuple[int, int]:
+        """The change time a file changed now would get, and the device it holds for:
+        the lock file's, touched. Not the system's clock: this is the one, coarse ticks
+        and all, that stamps every file on that device (cache.py compares with it)."""
+        os.utime(self.fd)
+        st = os.fstat(self.fd)
+        return st.st_dev, st.st_ctime_ns
+
+
 @contextmanager
-def locked(root: Path, wait: float | None = None, shown: str | None = None) -> Iterator[None]:
+def locked(root: Path, wait: float | None = None, shown: str | None = None) -> Iterator[Clock]:
     """Hold root's digest lock while the block runs; wait up to ``wait`` s for another run."""
     wait = LOCK_WAIT if wait is None else wait
     path, shown = root / LOCK, shown or str(root)
@@ -123,7 +141,7 @@ def locked(root: Path, wait: float | None = None, shown: str | None = None) -> I
             pass
         os.close(fd)
     try:
-        yield
+        yield Clock(fd)
     finally:
         path.unlink(missing_ok=True)  # while still holding it, so no one else sees it go
         os.close(fd)
@@ -151,14 +169,15 @@ def atomic_write(path: Path, data: bytes, expected: bytes | None | object = _ANY
     on the disk before the rename (not for a cache, which a crash may only cost its use).
     """
     shown = shown or str(path)
-    return _commit(path, _stage(path, data, shown, durable=durable), expected, shown)
+    return _commit(path, _stage(path, data, shown, durable=durable)[0], expected, shown)
 
 
 def _stage(path: Path, data: bytes, shown: str, durable: bool = False,
-           folders: set[Path] | None = None) -> str:
-    """A temporary file next to path holding data, with the mode path has or would get;
-    ``durable``: on the disk when this returns (else the caller syncs). ``folders``: those
-    known to exist, for a caller staging many files."""
+           folders: set[Path] | None = None) -> tuple[str, tuple[int, int, int]]:
+    """A temporary file next to path holding data, with the mode path has or would get,
+    and its inode, size and modification time; ``durable``: on the disk when this returns
+    (else the caller syncs). ``folders``: those known to exist, for a caller staging many
+    files."""
     tmp = None
     try:
         folder = path.parent
@@ -174,9 +193,10 @@ def _stage(path: Path, data: bytes, shown: str, durable: bool = False,
             os.fchmod(fd, _mode(path))
             if durable:
                 os.fsync(fd)
+            st = os.fstat(fd)
         finally:
             os.close(fd)
-        return tmp
+        return tmp, (st.st_ino, st.st_size, st.st_mtime_ns)
     except BaseException as exc:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
@@ -263,6 +283,7 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
         _unlink(root / relative, f"{shown}/{relative}")
     written, changed = [], []
     staged: list[tuple[str, Path, str]] = []  # (relative, target, temporary file)
+    looks: dict[str, tuple[int, int, int]] = {}
     committed = 0
     folders: set[Path] = set()
     # Every file reaches the disk before any is renamed into place: a fsync each for a
@@ -272,8 +293,9 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
     try:
         for relative in todo:
             path = paths[relative]
-            staged.append((relative, path, _stage(path, files[relative], f"{shown}/{relative}",
-                                                  durable=each, folders=folders)))
+            tmp, looks[relative] = _stage(path, files[relative], f"{shown}/{relative}",
+                                          durable=each, folders=folders)
+            staged.append((relative, path, tmp))
         if staged and not each:
             os.sync()
         for relative, path, tmp in staged:
@@ -289,7 +311,8 @@ def write_tree(root: Path, files: dict[str, bytes], remove: frozenset[str] = fro
             _unlink(path, f"{shown}/{relative}")
             removed.append(relative)
     unchanged = tuple(sorted(set(files) - set(todo)))
-    return WriteReport(tuple(written), unchanged, tuple(removed), tuple(changed))
+    return WriteReport(tuple(written), unchanged, tuple(removed), tuple(changed),
+                       {relative: looks[relative] for relative in written})
 
 
 def _unlink(path: Path, shown: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,103 @@ def test_after_a_run_that_writes_the_cache_holds_content_as_a_fresh_look_finds_i
     before = stamps(digest)
     assert "0 files written" in run_digest(digest, "generate").stdout
     assert stamps(digest) == before
+
+
+# A page is trusted by its look (cache.py): not read again while its inode, size and times
+# are the ones recorded where it had settled.
+
+LABEL = "papers/spiking-codes-for-robots.md"
+
+
+def trusted(root: Path) -> frozenset[str]:
+    from generator import cache
+    from generator.project import Project
+
+    project = Project.load(root)
+    return cache.state(project, None, cache.saved(project)).unread
+
+
+def settle(root: Path) -> None:
+    """Past a tick of the file system's clock, a run that reads every page: it records
+    their looks, and the next run reads none of them."""
+    time.sleep(0.05)
+    (root / "sources/2025-03-13-hf-papers.txt").write_text(
+        listing("Mar 13", ("Tide tables of a small harbour", "We tabulate the tides.")), "utf-8")
+    assert run_digest(root, "generate").returncode == 0
+    assert LABEL in trusted(root) and "sources/2025-03-11-hf-papers.txt" in trusted(root)
+
+
+def test_a_trusted_page_edited_with_its_old_time_and_size_is_read_again(digest):
+    settle(digest)
+    page = digest / PAGE
+    st = page.stat()
+    page.write_text(page.read_text("utf-8").replace("featured: false", "featured: fa1se"),
+                    "utf-8")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))  # same inode, size and time
+    assert (st.st_ino, st.st_size) == (page.stat().st_ino, page.stat().st_size)
+    assert LABEL not in trusted(digest)  # its change time moved
+    result = run_digest(digest, "generate")
+    assert result.returncode == 1
+    assert "'featured' must be true or false" in result.stderr
+
+
+def test_a_page_not_read_is_replaced_as_a_run_that_reads_it_would(digest, tmp_path):
+    settle(digest)
+    (digest / "sources/2025-03-14-hf-papers.txt").write_text(
+        listing("Mar 14", ("Spiking codes for robots", ABSTRACT)), "utf-8")  # listed again
+    assert LABEL in trusted(digest)
+    result = run_digest(digest, "generate")
+    assert result.returncode == 0, result.stderr
+    assert "2025-03-14" in (digest / PAGE).read_text("utf-8")
+    assert tree(digest / "content") == cold(digest, tmp_path)
+
+
+def test_a_page_saved_after_the_look_is_not_replaced_from_what_it_held(digest, tmp_path,
+                                                                       monkeypatch):
+    from generator import cache
+    from generator.pipeline import generate
+    from generator.project import Project
+
+    settle(digest)
+    (digest / "sources/2025-03-14-hf-papers.txt").write_text(
+        listing("Mar 14", ("Spiking codes for robots", ABSTRACT)), "utf-8")
+    looked = cache.state
+
+    def then_saved(*args, **kwargs):
+        found = looked(*args, **kwargs)
+        assert LABEL in found.unread
+        page = digest / PAGE
+        page.write_text(page.read_text("utf-8").replace("featured: false", "featured: true"),
+                        "utf-8")
+        return found
+
+    monkeypatch.setattr(cache, "state", then_saved)
+    generate(Project.load(digest))
+    monkeypatch.setattr(cache, "state", looked)
+    text = (digest / PAGE).read_text("utf-8")
+    assert "featured: true" in text and "2025-03-14" in text  # planned from what it holds
+    assert tree(digest / "content") == cold(digest, tmp_path)
+
+
+def test_a_page_written_is_trusted_only_while_it_is_the_file_staged(tmp_path):
+    from generator import cache, write
+    from generator.project import Project
+
+    root = make_project(tmp_path / "d", SOURCES)
+    project = Project.load(root)
+    files = {"papers/x.md": b"one\n"}
+    report = write.write_tree(project.content, files)
+    later = (os.stat(project.content).st_dev, 2**62)  # a clock past every change
+    empty = cache.State({}, {})
+
+    def looked(now=later) -> dict:
+        return cache.after_writing(project, empty, files, report.written, (), report.staged,
+                                   now).looks
+
+    assert "papers/x.md" in looked()
+    assert looked(now=(later[0], 0)) == {}  # changed since the clock was read: not settled
+    assert looked(now=None) == {}
+    other = project.content / "papers/.other"
+    other.write_bytes(b"one\n")
+    os.replace(other, project.content / "papers/x.md")  # the same bytes, another file
+    assert looked() == {}
