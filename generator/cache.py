@@ -72,11 +72,13 @@ def state(project: Project, read: dict[str, bytes] | None = None,
     unread: set[str] = set()
     recorded = _recorded(saved)
 
-    def add(label: str, path: str) -> None:
+    def add(label: str, path: str, st: os.stat_result | None = None) -> None:
         trusted = label.startswith(("sources/", "papers/"))
         if trusted and label in recorded:
             try:
-                look = _look(os.stat(path))
+                # A regular file's lstat (the walk of content/'s) is its stat.
+                look = _look(st if st is not None and stat.S_ISREG(st.st_mode)
+                             else os.stat(path))
             except OSError:
                 look = None
             if look == recorded[label][1]:
@@ -108,14 +110,18 @@ def state(project: Project, read: dict[str, bytes] | None = None,
     for relative, path in _files(project.sources):
         add(f"sources/{relative}", path)
     content = _files(project.content)
+    outputs: dict[str, tuple[int, int]] = {}
+    lstats = {relative: _output(outputs, relative, path) for relative, path in content}
     papers = project.content / "papers"
     # The pages as the walk of content/ found them, unless papers/ is a link (a walk
     # does not go into one, but the pages are read through it).
+    if os.path.islink(papers):
+        lstats = {}
     for relative, path in ([(f"papers/{r}", p) for r, p in _files(papers)]
                            if os.path.islink(papers) else content):
         if relative.startswith("papers/"):
-            add(relative, path)
-    return State(inputs, _outputs(content), looks, frozenset(unread))
+            add(relative, path, lstats.get(relative))
+    return State(inputs, outputs, looks, frozenset(unread))
 
 
 def _look(st: os.stat_result) -> Look:
@@ -201,14 +207,6 @@ def after_writing(project: Project, before: State, files: dict[str, bytes],
 def _digest(data: bytes) -> str:
     # memo.digest's, as text: plan keys each page it read by the digest taken here.
     return memo.digest(data).hex()
-
-
-def _outputs(files: list[tuple[str, str]]) -> dict[str, tuple[int, int]]:
-    """What content/'s files are, from a walk of it (_files)."""
-    outputs: dict[str, tuple[int, int]] = {}
-    for relative, path in files:
-        _output(outputs, relative, path)
-    return outputs
 
 
 def _output(outputs: dict[str, tuple[int, int]], relative: str,
