@@ -196,13 +196,14 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
     shown_dir = project.relative(papers_dir)
     names = sorted(n for n in os.listdir(papers_dir) if n.endswith(".md")) \
         if papers_dir.is_dir() else []
+    at = os.path.join(papers_dir, "")  # joined once, not once a page
     for name in names:
         if _not_a_page(name):
             continue
         shown = f"{shown_dir}/{name}"
         label = f"papers/{name}"
         if label in unread and digests and f"{shown}\0{hashed[label]}" in parsed:
-            later.paths[shown] = os.path.join(papers_dir, name)
+            later.paths[shown] = at + name
             later.digests[shown] = page_digests[label] = bytes.fromhex(hashed[label])
             pages.append((shown, None))
             continue
