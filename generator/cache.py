@@ -135,11 +135,14 @@ def _settled(st: os.stat_result, now: tuple[int, int] | None) -> bool:
 
 
 def _recorded(saved: dict | None) -> dict[str, tuple[str, Look]]:
-    """The looks a saved cache records, by label, with their digests."""
+    """The looks a saved cache records, by label, with their digests (those of any other
+    shape left out: their files are read)."""
     try:
         return {label: (value[0], tuple(value[1:]))
-                for label, value in saved["looks"].items()} if saved else {}
-    except (TypeError, KeyError, AttributeError, IndexError):
+                for label, value in saved["looks"].items()
+                if isinstance(value, list) and len(value) == 5 and isinstance(value[0], str)
+                and all(type(n) is int for n in value[1:])} if saved else {}
+    except (TypeError, KeyError, AttributeError):
         return {}
 
 

@@ -246,3 +246,14 @@ def test_a_page_written_is_trusted_only_while_it_is_the_file_staged(tmp_path):
     other.write_bytes(b"one\n")
     os.replace(other, project.content / "papers/x.md")  # the same bytes, another file
     assert looked() == {}
+
+
+@pytest.mark.parametrize("damage", [["x", "1", 2, 3, 4], [1, 2], "x", None, [None, 1, 2, 3, 4]])
+def test_a_look_of_another_shape_in_the_cache_has_its_file_read(digest, damage):
+    import json
+
+    settle(digest)
+    saved = json.loads((digest / ".digest-cache.json").read_bytes())
+    saved["looks"][LABEL] = damage
+    (digest / ".digest-cache.json").write_text(json.dumps(saved), "utf-8")
+    assert LABEL not in trusted(digest) and "sources/2025-03-11-hf-papers.txt" in trusted(digest)
