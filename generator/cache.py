@@ -33,7 +33,7 @@ from .errors import DigestError
 from .project import Project
 
 FILE = ".digest-cache.json"
-_FORMAT = 3  # 3: with each source's and page's look (State.looks)
+_FORMAT = 3  # 3: with each source's, page's and written file's look
 Look = tuple[int, int, int, int]  # st_ino, st_size, st_mtime_ns, st_ctime_ns
 _PACKAGE = Path(__file__).parent
 
@@ -47,6 +47,10 @@ class State:
     # Each source and page settled when its digest was taken (see the module's doc).
     looks: dict[str, Look] = field(default_factory=dict)
     unread: frozenset[str] = frozenset()  # labels whose digest is the one recorded
+    # Each generated file in content/ (not a page) whose digest was taken where it had
+    # settled, still as it was then: path -> (digest, look). Not an input: the memo
+    # compares topic and date pages by these digests (pipeline.load).
+    generated: dict[str, tuple[str, Look]] = field(default_factory=dict)
 
     @property
     def fingerprint(self) -> str:
@@ -112,6 +116,9 @@ def state(project: Project, read: dict[str, bytes] | None = None,
     content = _files(project.content)
     outputs: dict[str, tuple[int, int]] = {}
     lstats = {relative: _output(outputs, relative, path) for relative, path in content}
+    kept = {path: (digest, look) for path, (digest, look)
+            in _recorded(saved, "generated").items()
+            if lstats.get(path) is not None and _look(lstats[path]) == look}
     papers = project.content / "papers"
     # The pages as the walk of content/ found them, unless papers/ is a link (a walk
     # does not go into one, but the pages are read through it).
@@ -121,7 +128,16 @@ def state(project: Project, read: dict[str, bytes] | None = None,
                            if os.path.islink(papers) else content):
         if relative.startswith("papers/"):
             add(relative, path, lstats.get(relative))
-    return State(inputs, outputs, looks, frozenset(unread))
+    return State(inputs, outputs, looks, frozenset(unread), kept)
+
+
+def digested(path: str, now: tuple[int, int] | None) -> tuple[bytes, Look | None]:
+    """A file's digest, and its look if it had settled by ``now`` (write.Clock's):
+    for a generated file the run reads, which the next run then need not."""
+    data, st = _read(path)
+    if isinstance(data, int):
+        raise IsADirectoryError(path)
+    return memo.digest(data), _look(st) if _settled(st, now) else None
 
 
 def _look(st: os.stat_result) -> Look:
@@ -134,12 +150,12 @@ def _settled(st: os.stat_result, now: tuple[int, int] | None) -> bool:
     return now is not None and st.st_dev == now[0] and st.st_ctime_ns < now[1]
 
 
-def _recorded(saved: dict | None) -> dict[str, tuple[str, Look]]:
+def _recorded(saved: dict | None, name: str = "looks") -> dict[str, tuple[str, Look]]:
     """The looks a saved cache records, by label, with their digests (those of any other
     shape left out: their files are read)."""
     try:
         return {label: (value[0], tuple(value[1:]))
-                for label, value in saved["looks"].items()
+                for label, value in saved[name].items()
                 if isinstance(value, list) and len(value) == 5 and isinstance(value[0], str)
                 and all(type(n) is int for n in value[1:])} if saved else {}
     except (TypeError, KeyError, AttributeError):
@@ -181,9 +197,10 @@ def after_writing(project: Project, before: State, files: dict[str, bytes],
     ``now`` (write.Clock's, taken after the last rename).
     """
     staged = staged or {}
-    inputs, looks = dict(before.inputs), dict(before.looks)
+    inputs, looks, kept = dict(before.inputs), dict(before.looks), dict(before.generated)
     for path in (*removed, *written):
         looks.pop(path, None)  # read by the next run, unless trusted below
+        kept.pop(path, None)
         if path.startswith("papers/"):
             inputs.pop(path, None)
     for path in written:
@@ -201,10 +218,13 @@ def after_writing(project: Project, before: State, files: dict[str, bytes],
             _output(outputs, folder, str(project.content / folder))
             folder = folder.rpartition("/")[0]
         st = _output(outputs, path, str(project.content / path))
-        if st is not None and path in inputs and path in staged and \
-                _look(st)[:3] == staged[path] and _settled(st, now):
-            looks[path] = _look(st)
-    return State(inputs, outputs, looks)
+        if st is not None and path in staged and _look(st)[:3] == staged[path] and \
+                _settled(st, now):
+            if path in inputs:
+                looks[path] = _look(st)
+            elif not path.startswith("papers/"):
+                kept[path] = (_digest(files[path]), _look(st))
+    return State(inputs, outputs, looks, generated=kept)
 
 
 def _digest(data: bytes) -> str:
@@ -266,8 +286,10 @@ def remember(project: Project, now: State, report: dict) -> None:
     from .write import atomic_write
 
     looks = {label: [now.inputs[label], *look] for label, look in now.looks.items()}
+    generated = {path: [digest, *look] for path, (digest, look) in now.generated.items()}
     data = json.dumps({"format": _FORMAT, "fingerprint": now.fingerprint,
-                       "outputs": now.outputs, "looks": looks, "report": report},
+                       "outputs": now.outputs, "looks": looks, "generated": generated,
+                       "report": report},
                       sort_keys=True, separators=(",", ":")).encode()
     path = project.root / FILE
     try:

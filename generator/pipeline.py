@@ -58,6 +58,8 @@ class Inputs:
     papers_path: str = "content/papers"  # the pages' folder as messages name it
     # The pages load did not read (their text in ``pages`` is None), read when needed.
     unread: Unread | None = None
+    # The generated files read, by path in content/: (digest, look), for cache.State.
+    looked: dict[str, tuple] = field(default_factory=dict)
 
     def text(self, page: CuratedPage) -> str:
         """A page's whole text, as _parse_pages would have given it."""
@@ -138,14 +140,18 @@ class Plan:
 
 def load(project: Project, *, require_sources: bool = True, digests: bool = False,
          read: dict[str, bytes] | None = None, hashed: dict[str, str] | None = None,
-         unread: frozenset[str] = frozenset(), parsed: Container[str] = ()) -> Inputs:
+         unread: frozenset[str] = frozenset(), parsed: Container[str] = (),
+         known: dict[str, tuple[str, tuple]] | None = None,
+         now: tuple[int, int] | None = None) -> Inputs:
     """Read sources, vocabulary and existing pages, naming any file that cannot be read.
 
     With ``digests``, also the digest of every generated file and page (for the memo).
     ``read`` holds bytes this run already read (cache.state's), which are taken instead,
     and ``hashed`` their digests in hex (cache.State.inputs), by the same labels. A page
     labelled in ``unread`` (its digest trusted, not read) whose memo key is in ``parsed``
-    is not read either (see Unread).
+    is not read either (see Unread), nor a generated file in ``known``
+    (cache.State.generated: its digest known by its look); the look of each one read that had
+    settled by ``now`` (write.Clock's) is in ``Inputs.looked``.
     """
     read, hashed = read or {}, hashed or {}
     later = Unread({}, {})
@@ -239,21 +245,31 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
                                          p.relative_to(base).parts))
     generated.update(f for f in GENERATED_FILES + RETIRED_FILES if (project.content / f).exists())
     problems.raise_if_any()
+    found, looked = _digests(project.content, generated, known or {}, now) if digests \
+        else ({}, {})
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals), records,
-                  {**_digests(project.content, generated), **page_digests} if digests else {},
-                  shown_dir, later if later.paths else None)
+                  {**found, **page_digests}, shown_dir, later if later.paths else None,
+                  looked)
 
 
-def _digests(content: Path, generated: set[str]) -> dict[str, bytes]:
-    """The digest of each generated file that can be read; the rest are rendered anew."""
-    found = {}
+def _digests(content: Path, generated: set[str], known: dict[str, tuple[str, tuple]],
+             now: tuple[int, int] | None) -> tuple[dict[str, bytes], dict[str, tuple]]:
+    """The digest of each generated file that can be read (the rest are rendered anew),
+    and the looks of those read (cache.digested). Those whose digest is ``known`` are not
+    read again."""
+    found, looked = {}, {}
     for relative in generated:
+        if relative in known:
+            found[relative] = bytes.fromhex(known[relative][0])
+            continue
         try:
-            found[relative] = memo.digest((content / relative).read_bytes())
+            found[relative], look = cache.digested(os.path.join(content, relative), now)
         except OSError:
             continue
-    return found
+        if look is not None:
+            looked[relative] = (found[relative].hex(), look)
+    return found, looked
 
 
 def _not_a_page(name: str) -> bool:
@@ -642,13 +658,15 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
             _uncollected():
         read: dict[str, bytes] = {}
         saved = cache.saved(project)
-        before = cache.state(project, read, saved, clock.change_time())
+        now = clock.change_time()
+        before = cache.state(project, read, saved, now)
         recalled = cache.recall(saved, before)
         if recalled is not None:
             return _recalled(recalled)
         last = cache.known(project, before)
         inputs = load(project, digests=True, read=read, hashed=before.inputs,
-                      unread=before.unread, parsed=last.memo.pages)
+                      unread=before.unread, parsed=last.memo.pages,
+                      known=before.generated, now=now)
         try:
             the_plan = plan(inputs, site_info(project), track, last.memo)
             report = write_planned(project, inputs, the_plan)
@@ -658,6 +676,8 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
             inputs = load(project, digests=True, read=read, hashed=before.inputs)
             the_plan = plan(inputs, site_info(project), track, last.memo)
             report = write_planned(project, inputs, the_plan)
+        if inputs.looked:  # generated files read where they had settled: not read again
+            before = replace(before, generated={**before.generated, **inputs.looked})
         cache.learn(project, last, the_plan.memo)
         if not report.changed:  # a page saved meanwhile: the next run must look again
             after = before if not (report.written or report.removed) else \

@@ -257,3 +257,28 @@ def test_a_look_of_another_shape_in_the_cache_has_its_file_read(digest, damage):
     saved["looks"][LABEL] = damage
     (digest / ".digest-cache.json").write_text(json.dumps(saved), "utf-8")
     assert LABEL not in trusted(digest) and "sources/2025-03-11-hf-papers.txt" in trusted(digest)
+
+
+def test_a_generated_page_edited_with_its_old_time_and_size_is_written_again(digest, tmp_path):
+    from generator import cache
+    from generator.project import Project
+
+    def known(root: Path) -> dict:
+        project = Project.load(root)
+        return cache.state(project, None, cache.saved(project)).generated
+
+    settle(digest)
+    dated = "dates/2025-03-11.md"
+    assert dated in known(digest)  # its digest is not taken again
+    page = digest / "content" / dated
+    st = page.stat()
+    text = page.read_text("utf-8")
+    assert "Sparse spiking vision" in text
+    page.write_text(text.replace("Sparse spiking vision", "Sparse spiking visiom"), "utf-8")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))  # same inode, size and time
+    assert dated not in known(digest)
+    (digest / "sources/2025-03-14-hf-papers.txt").write_text(
+        listing("Mar 14", ("Harbour tide gauges", "We read the gauges.")), "utf-8")
+    assert run_digest(digest, "generate").returncode == 0
+    assert "Sparse spiking vision" in page.read_text("utf-8")
+    assert tree(digest / "content") == cold(digest, tmp_path)
