@@ -8,7 +8,7 @@ memo keeps, each by a digest of everything it is made of:
 - each page's parsed front-matter, by the page's path and bytes;
 - each paper's rule topics, by the vocabulary's and the paper's text;
 - each title's identity and each text's words, as deduplication compares them, each
-  title's plain text, and each paper's teaser;
+  title's plain text, each paper's teaser, and each paper's BibTeX entry;
 - the digest of each paper, topic and date page as generate wrote it, by everything the
   page is rendered from (render.Reuse makes the keys).
 
@@ -65,6 +65,7 @@ class Memo:
     plain: dict[str, str] = field(default_factory=dict)  # title -> clean.plain(title)
     teasers: dict[bytes, str] = field(default_factory=dict)  # teaser_key -> model.teaser
     words: dict[bytes, bytes] = field(default_factory=dict)  # text's digest -> its words'
+    bib: dict[str, str] = field(default_factory=dict)  # Reuse.entry -> bibtex.entry's text
     # source key (name, default year, digest) -> (its listings, (line, message) read past)
     sources: dict[str, tuple[tuple[Listing, ...], tuple[tuple[int | None, str], ...]]] = \
         field(default_factory=dict)

@@ -420,7 +420,8 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
             written = known.outputs.get(key)
             return written is not None and written == on_disk.get(path)
 
-        reuse = Reuse(known_page, vocab_key, papers=inputs.papers_path)
+        reuse = Reuse(known_page, vocab_key, papers=inputs.papers_path,
+                      recall=lambda key, make: memo.recall(known.bib, learnt.bib, key, make))
     rendered = render_site(entries, vocab, site, reuse)
     reused = frozenset(reuse.keys) - set(rendered) if reuse else frozenset()
     for path, key in reuse.keys.items() if reuse else ():

@@ -164,6 +164,27 @@ def test_the_memo_reads_back_what_was_saved_and_only_for_the_same_code():
     assert memo.save(memo.read(memo.dumps(saved), "code"), more) == (False, memo.dumps(more))
 
 
+def test_a_new_day_makes_no_bibtex_entry_it_made_before(digest, tmp_path, monkeypatch):
+    # Every topic's bibliography is written again each run; the memo keeps each paper's
+    # entry, so a new day makes the new paper's only (for its own page: on no topic of
+    # the others, it changes no other paper page).
+    from generator import bibtex
+
+    run(digest)
+    (digest / "sources/2025-03-13-hf-papers.txt").write_text(listing(
+        "Mar 13", ("Tide tables of a small harbour", "We tabulate the tides.")), "utf-8")
+    made = []
+    entry = bibtex.entry
+    monkeypatch.setattr(bibtex, "entry", lambda paper, *args: made.append(paper.title) or
+                        entry(paper, *args))
+    run(digest)
+    bib = (digest / "content/bib/spiking-networks.bib").read_text("utf-8")
+    assert "{Sparse spiking vision}" in bib and "{Spiking codes for robots}" in bib
+    assert made == ["Tide tables of a small harbour"]
+    monkeypatch.setattr(bibtex, "entry", entry)
+    assert tree(digest / "content") == cold(digest, tmp_path)
+
+
 def new_day(root: Path, day: int) -> None:
     (root / f"sources/2025-03-{day}-hf-papers.txt").write_text(listing(
         f"Mar {day}", (f"Spiking tides number {day}", ABSTRACT)), "utf-8")
