@@ -57,14 +57,13 @@ class Inputs:
     digests: dict[str, bytes] = field(default_factory=dict)
     papers_path: str = "content/papers"  # the pages' folder as messages name it
     # The pages load did not read (their text in ``pages`` is None), read when needed.
-    unread: Unread | None = None
+    unread: Unread = field(default_factory=lambda: Unread({}, {}))
     # The generated files read, by path in content/: (digest, look), for cache.State.
     looked: dict[str, tuple] = field(default_factory=dict)
 
     def text(self, page: CuratedPage) -> str:
         """A page's whole text, as _parse_pages would have given it."""
-        return self.unread.text(page.path) if self.unread and page.path in self.unread \
-            else page.text
+        return self.unread.text(page.path) if page.path in self.unread else page.text
 
 
 class PageChanged(Exception):
@@ -213,9 +212,9 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
             later.digests[shown] = page_digests[label] = bytes.fromhex(hashed[label])
             pages.append((shown, None))
             continue
-        data = read.get(f"papers/{name}")  # read as a regular file a moment ago
-        if data is not None and digests and f"papers/{name}" in hashed:
-            page_digests[f"papers/{name}"] = bytes.fromhex(hashed[f"papers/{name}"])
+        data = read.get(label)  # read as a regular file a moment ago
+        if data is not None and digests and label in hashed:
+            page_digests[label] = bytes.fromhex(hashed[label])
         if data is None:
             path = papers_dir / name
             odd = _odd_entry(path)
@@ -249,8 +248,7 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
         else ({}, {})
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals), records,
-                  {**found, **page_digests}, shown_dir, later if later.paths else None,
-                  looked)
+                  {**found, **page_digests}, shown_dir, later, looked)
 
 
 def _digests(content: Path, generated: set[str], known: dict[str, tuple[str, tuple]],
@@ -665,18 +663,19 @@ def generate(project: Project, track: Track = _untracked) -> tuple[Plan, WriteRe
         if recalled is not None:
             return _recalled(recalled)
         last = cache.known(project, before)
-        inputs = load(project, digests=True, read=read, hashed=before.inputs,
-                      unread=before.unread, parsed=last.memo.pages,
-                      known=before.generated, now=now)
-        try:
+
+        def run(**trusted) -> tuple[Inputs, Plan, WriteReport]:
+            inputs = load(project, digests=True, read=read, hashed=before.inputs, **trusted)
             the_plan = plan(inputs, site_info(project), track, last.memo)
-            report = write_planned(project, inputs, the_plan)
+            return inputs, the_plan, write_planned(project, inputs, the_plan)
+
+        try:
+            inputs, the_plan, report = run(unread=before.unread, parsed=last.memo.pages,
+                                           known=before.generated, now=now)
         except PageChanged:
             # A page not read, saved since it was looked at: all planned again from
             # every page as it is now (before anything is written).
-            inputs = load(project, digests=True, read=read, hashed=before.inputs)
-            the_plan = plan(inputs, site_info(project), track, last.memo)
-            report = write_planned(project, inputs, the_plan)
+            inputs, the_plan, report = run()
         if inputs.looked:  # generated files read where they had settled: not read again
             before = replace(before, generated={**before.generated, **inputs.looked})
         cache.learn(project, last, the_plan.memo)
@@ -729,7 +728,7 @@ def write_planned(project: Project, inputs: Inputs, the_plan: Plan) -> WriteRepo
     """Write a plan into content/, replacing pages only while they hold what was read."""
     content = project.relative(project.content)
     read = {path[len(content) + 1:]: data for path, data in inputs.originals}
-    unread = inputs.unread or Unread({}, {})
+    unread = inputs.unread  # pages not read: their bytes, checked, if they are replaced
     expected = {path: unread.data(f"{content}/{path}") if f"{content}/{path}" in unread
                 else read.get(path) for path in the_plan.files if path.startswith("papers/")}
     report = write_tree(project.content, the_plan.files, the_plan.stale, expected=expected,

@@ -399,7 +399,7 @@ def _topic_pages(site: _Site, reuse: Reuse | None) -> list[ListingPage]:
     return out
 
 
-def _topic_files(site: _Site, reuse: Reuse | None = None) -> dict[str, str]:
+def _topic_files(site: _Site, reuse: Reuse | None) -> dict[str, str]:
     """Each topic's Atom feed and BibTeX bibliography."""
     out: dict[str, str] = {}
     cited: dict[str, str] = {}  # each paper's entry, made once for all its topics
