@@ -80,6 +80,7 @@ class Result:
     search_parts: int = 0
     browser: dict | None = None  # the figures measured in Chromium (see browse)
     day_after: Run = Run(0, 0)  # the second new day
+    site_50k_mib: float = 0  # the site's size at 50,000 papers, as site_at estimates it
 
     @property
     def build_ms_per_paper(self) -> float:
@@ -233,12 +234,25 @@ def bench(papers: int, per_day: int, seed: int, keep: Path | None, build: bool =
             page_mean_kib=statistics.mean(pages) / 1024,
             search_mib=sum(p.stat().st_size for p in search) / 2**20,
             search_parts=len(json.loads((site / "pagefind/parts.json").read_text())["parts"]),
+            site_50k_mib=site_at(site, files, len(pages)),
             browser=browse(site, oldest_title(root)) if browser else None, day_after=day_after)
         if keep:
             shutil.copytree(root, keep / f"{papers}", dirs_exist_ok=True)
         return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def site_at(site: Path, files: list[Path], papers: int, target: int = 50_000) -> float:
+    """The site's size in MiB at ``target`` papers: what a site holds once (the theme's
+    assets, Pagefind's scripts, the search and 404 pages) as it is, the rest scaled by the
+    paper pages the site holds (the two added days' too). Scaling the whole site put the
+    2,000-paper digest at 1,057 MiB, the 50,000-paper one being 913 MiB."""
+    once = [p for p in files if p.relative_to(site).parts[0] in ("assets", "search", "404.html")
+            or p.parent.parent == site / "pagefind" and not p.name.endswith(".pf_meta")]
+    fixed = sum(p.stat().st_size for p in once)
+    total = sum(p.stat().st_size for p in files)
+    return (fixed + (total - fixed) * target / papers) / 2**20
 
 
 def table(results: list[Result]) -> str:
@@ -263,16 +277,15 @@ def table(results: list[Result]) -> str:
 
 
 def checks(r: Result) -> list[str]:
-    """Each figure against issue 12's limit; sizes are scaled to 50,000 papers."""
-    scale = 50_000 / r.papers
+    """Each figure against issue 12's limit; the site's size estimated at 50,000 papers."""
     figures = {"generate_s": r.generate.seconds, "noop_s": r.noop.seconds,
                "noop_written": r.noop_written, "next_day_s": r.next_day.seconds,
                "build_s": r.build.seconds, "build_peak_mib": r.build.peak_mib,
-               "site_mib": r.site_mib * scale, "largest_html_kib": r.largest_html_kib,
+               "site_mib": r.site_50k_mib, "largest_html_kib": r.largest_html_kib,
                **{k: v for k, v in (r.browser or {}).items() if k in LIMITS}}
     built = r.build.seconds > 0  # --skip-build leaves the build's figures unmeasured
     return [f"{'ok ' if value <= LIMITS[k] else 'OVER'} {k}: {value:.1f} (limit {LIMITS[k]}"
-            f"{', site scaled to 50,000 papers' if k == 'site_mib' else ''})"
+            f"{', site estimated at 50,000 papers' if k == 'site_mib' else ''})"
             for k, value in figures.items()
             if built or k in ("generate_s", "noop_s", "noop_written", "next_day_s")]
 
