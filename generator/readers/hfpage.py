@@ -75,8 +75,8 @@ def read_page(source: SourceFile) -> Reading:
         return _papers(source, body, day)
     except DigestError as anchored:
         try:
-            content, extras = _alt_split_extras(source, body, day)
-            return Reading(tuple(_alt_pair(source, content, extras, day)))
+            content, extras = _alternating_extras(source, body, day)
+            return Reading(tuple(_alternating_pairs(source, content, extras, day)))
         except DigestError:
             raise anchored from None
 
@@ -488,45 +488,45 @@ def _own_date(source: SourceFile, line: _Line, text: str, day: dt.date) -> dt.da
 # around the '·' extras blocks, as the reader always did; when that fails too, the
 # anchored reading's problems stand.
 
-_ALT_UPVOTES = re.compile(r"(?:\d+|-)$")
-_ALT_AUTHORS = re.compile(r"\d+ authors?$")
+_UPVOTES_OR_DASH = re.compile(r"(?:\d+|-)$")
+_AUTHORS_LINE = re.compile(r"\d+ authors?$")
 
 
 @dataclass(frozen=True)
-class _alt_Block:
+class _AlternatingBlock:
     start: int  # index of its first line in the body
     end: int  # index of its last line
     extras: _Extras
 
 
-def _alt_split_extras(source: SourceFile, body: list[_Line], day: dt.date
-                  ) -> tuple[list[_Line], dict[int, _Extras]]:
+def _alternating_extras(source: SourceFile, body: list[_Line], day: dt.date
+                        ) -> tuple[list[_Line], dict[int, _Extras]]:
     """Remove the extras blocks; map each to the index of the content line it belongs to."""
     taken: set[int] = set()
-    blocks: list[_alt_Block] = []
+    blocks: list[_AlternatingBlock] = []
     for d, line in enumerate(body):
         if _DOT.match(line.text):
-            block = _alt_block_around(source, body, d, taken, day)
+            block = _block_around(source, body, d, taken, day)
             taken.update(range(block.start, block.end + 1))
             blocks.append(block)
     content = [line for i, line in enumerate(body) if i not in taken]
-    return content, _alt_owners(body, taken, blocks)
+    return content, _owners(body, taken, blocks)
 
 
-def _alt_block_around(source: SourceFile, body: list[_Line], d: int, taken: set[int],
-                  day: dt.date) -> _alt_Block:
+def _block_around(source: SourceFile, body: list[_Line], d: int, taken: set[int],
+                  day: dt.date) -> _AlternatingBlock:
     """The extras block of the '·' line at ``d``; ``taken`` holds earlier blocks' lines."""
     date_at, own_date = d, _DOT.match(body[d].text)["date"]
     if not own_date and d + 1 < len(body) and parse_month_day(body[d + 1].text):
         date_at, own_date = d + 1, body[d + 1].text  # '·' alone, the date on the next line
     start, organization = d, None
-    if d >= 1 and (_ALT_AUTHORS.match(body[d - 1].text)
-                   or (d >= 2 and _ALT_UPVOTES.match(body[d - 2].text))):
+    if d >= 1 and (_AUTHORS_LINE.match(body[d - 1].text)
+                   or (d >= 2 and _UPVOTES_OR_DASH.match(body[d - 2].text))):
         start = d - 1  # "N authors", or an organisation between the upvotes and the '·'
-        if not _ALT_AUTHORS.match(body[d - 1].text):
+        if not _AUTHORS_LINE.match(body[d - 1].text):
             organization = body[d - 1].text
     upvotes = None
-    if start >= 1 and _ALT_UPVOTES.match(body[start - 1].text) and start - 1 not in taken:
+    if start >= 1 and _UPVOTES_OR_DASH.match(body[start - 1].text) and start - 1 not in taken:
         start -= 1
         upvotes = None if body[start].text == "-" else int(body[start].text)
     end, comments = date_at, None
@@ -534,10 +534,13 @@ def _alt_block_around(source: SourceFile, body: list[_Line], d: int, taken: set[
         end += 1
         comments = int(body[end].text)
     published = _own_date(source, body[date_at], own_date, day)
-    return _alt_Block(start, end, _Extras(upvotes=upvotes, published=published, organization=organization, comments=comments))
+    return _AlternatingBlock(start, end, _Extras(upvotes=upvotes, published=published,
+                                                 organization=organization,
+                                                 comments=comments))
 
 
-def _alt_owners(body: list[_Line], taken: set[int], blocks: list[_alt_Block]) -> dict[int, _Extras]:
+def _owners(body: list[_Line], taken: set[int], blocks: list[_AlternatingBlock]
+            ) -> dict[int, _Extras]:
     """Each block's extras under the index, among the content lines, of the line they describe.
 
     A copy puts every block either before its paper or after it; the first block says which.
@@ -556,14 +559,14 @@ def _alt_owners(body: list[_Line], taken: set[int], blocks: list[_alt_Block]) ->
     return owner
 
 
-def _alt_pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
-          day: dt.date) -> list[Listing]:
+def _alternating_pairs(source: SourceFile, content: list[_Line], extras: dict[int, _Extras],
+                       day: dt.date) -> list[Listing]:
     problems: list[Problem] = []
     listings: list[Listing] = []
     i = 0
     while i < len(content):
         title = content[i]
-        if _alt_words(title) > _TITLE_MAX_WORDS:
+        if title.words > _TITLE_MAX_WORDS:
             problems.append(Problem(
                 source.name, title.number,
                 "expected a title but found what looks like an abstract; a title line is "
@@ -573,8 +576,8 @@ def _alt_pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extra
         nxt = content[i + 1] if i + 1 < len(content) else None
         after = content[i + 2] if i + 2 < len(content) else None
         # A short line followed by an abstract-length one is the next paper, not an abstract.
-        if nxt is None or (_alt_words(nxt) < _ABSTRACT_MIN_WORDS and after is not None
-                           and _alt_words(after) >= _ABSTRACT_MIN_WORDS):
+        if nxt is None or (nxt.words < _ABSTRACT_MIN_WORDS and after is not None
+                           and after.words >= _ABSTRACT_MIN_WORDS):
             where = "at the end of the file" if nxt is None else "before the next title"
             problems.append(Problem(
                 source.name, title.number,
@@ -591,7 +594,3 @@ def _alt_pair(source: SourceFile, content: list[_Line], extras: dict[int, _Extra
     if problems:
         raise DigestError(problems)
     return listings
-
-
-def _alt_words(line: _Line) -> int:
-    return line.words
