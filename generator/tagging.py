@@ -29,6 +29,11 @@ from .errors import DigestError, Problem, excerpt, yaml_error
 from .model import Paper, Topic
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A topic's pages are topics/<slug>.md, feeds/<slug>.xml and bib/<slug>.bib: these slugs
+# would land on files the site already has for something else.
+RESERVED_SLUGS = {"index": "topics/index.md, the page of every topic",
+                  "all": "feeds/all.xml, the whole digest's feed",
+                  "sitemap": "feeds/sitemap.xml"}
 _RULE_KEYS = ("phrases", "words", "patterns", "strong", "title_only")
 _KEYS = {"name", "description", "exclude", "min_mentions", *_RULE_KEYS}
 _TOP_KEYS = ("min_mentions", "topics")
@@ -334,6 +339,10 @@ def parse_vocabulary(text: str, path: str) -> Vocabulary:
         if not isinstance(key_node, yaml.ScalarNode) or not _SLUG.match(str(slug)):
             problems.append(Problem(path, line, f"topic slug {slug!r} must be lowercase "
                                                 "letters, digits and single hyphens"))
+            continue
+        if slug in RESERVED_SLUGS:
+            problems.append(Problem(path, line, f"topic slug '{slug}' is taken by "
+                                                f"{RESERVED_SLUGS[slug]}; choose another"))
             continue
         if slug in seen:
             problems.append(Problem(path, line, f"topic '{slug}' is defined twice; merge "

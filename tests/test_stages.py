@@ -130,6 +130,14 @@ def test_rules(title, expected):
     ("topics:\n  Bad Slug:\n    name: A\n    description: B\n    words: [x]\n",
      "topics.yml:2: topic slug 'Bad Slug' must be lowercase"),
     ("other: 1\n", "topics.yml:1: expected a 'topics:' mapping"),
+    # Each would write over a page of its own: the Topics page, the digest's feed.
+    ("topics:\n  ok:\n    name: A\n    description: B\n    words: [x]\n  index:\n"
+     "    name: A\n    description: B\n    words: [x]\n",
+     "topics.yml:6: topic slug 'index' is taken by topics/index.md"),
+    ("topics:\n  all:\n    name: A\n    description: B\n    words: [x]\n",
+     "topics.yml:2: topic slug 'all' is taken by feeds/all.xml"),
+    ("topics:\n  sitemap:\n    name: A\n    description: B\n    words: [x]\n",
+     "topics.yml:2: topic slug 'sitemap' is taken by feeds/sitemap.xml"),
 ])
 def test_vocabulary_errors_name_the_line(text, message):
     with pytest.raises(DigestError) as err:
