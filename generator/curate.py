@@ -1,8 +1,9 @@
 """Curated state: what curators wrote in paper pages, and how it meets the rules.
 
 A paper page is front-matter, a generated part, and the curator's notes under the
-``## Notes`` heading. Curators own ``tags``, ``featured``, ``hidden`` and the notes;
-everything else is regenerated.
+``## Notes`` heading. Curators own ``tags``, ``featured``, ``hidden``, ``same_as``,
+``not_same_as``, ``resolve`` and the notes; everything else is regenerated, and a key
+digest does not write is refused (regenerated, it would be dropped).
 
 Precedence, written down once:
   - Notes, ``featured`` and ``hidden``: the curator's value always stands.
@@ -153,7 +154,41 @@ def parse_page(text: str, path: str) -> CuratedPage:
     """Read a paper page's identity and curated state, or say precisely what is broken."""
     text = normalise(text)
     meta, body, body_line = split_front_matter(text, path)
-    return _page(meta, body, body_line, text, path)
+    unknown = _unknown_keys(meta, _Check(path, text))
+    try:
+        page = _page(meta, body, body_line, text, path)
+    except DigestError as error:
+        raise DigestError(unknown + list(error.problems)) from None
+    if unknown:
+        raise DigestError(unknown)
+    return page
+
+
+# What a curator may set in the front-matter; generate writes every other key itself.
+CURATOR_KEYS = ("tags", "featured", "hidden", "same_as", "not_same_as", "resolve")
+# Every key of a paper page (render._front_meta) and of a redirect (render.redirect_page).
+PAGE_KEYS = frozenset(CURATOR_KEYS) | {
+    "title", "id", "template", "hide", "description", "rule_tags", "curator_added",
+    "curator_removed", "search", "topics", "listed", "sources", "arxiv", "published",
+    "updated", "authors", "organization", "upvotes", "github_stars", "category", "keywords",
+    "abstract_changed", "links", "related"}
+
+
+def _unknown_keys(meta: dict, check: _Check) -> list[Problem]:
+    """A key generate does not know: the next run would drop it, and with it what a
+    curator meant (``same-as``, ``hiden``)."""
+    for key in meta:
+        if key in PAGE_KEYS:
+            continue
+        name = str(key)
+        close = difflib.get_close_matches(name.lower().replace("-", "_"), sorted(PAGE_KEYS),
+                                          n=1, cutoff=0.75)
+        check.at(check.line_of(name), (
+            f"unknown key '{name}': did you mean '{close[0]}'? Rename it" if close else
+            f"unknown key '{name}': the front-matter takes only {', '.join(CURATOR_KEYS[:-1])}"
+            f" and {CURATOR_KEYS[-1]} from a curator; write it as a note below "
+            f"'{NOTES_HEADING}', or delete the line"))
+    return check.problems
 
 
 def written_page(meta: dict, front: str, text: str, path: str) -> CuratedPage:

@@ -5,6 +5,7 @@ Each test pins one case of issue 13 (the number in its name's comment).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -12,8 +13,11 @@ import bibtexparser
 import feedparser
 import pytest
 
-from generator.curate import parse_page, resolve_tags
+from generator.curate import PAGE_KEYS, parse_page, resolve_tags
 from generator.errors import DigestError
+from generator.model import Entry, Paper
+from generator.render import _front_meta, redirect_page
+from generator.tagging import parse_vocabulary
 
 from conftest import run_digest, tree
 from test_curation import QUIET, SLOW, TITLES, day_source, digest_of, line_of, replace, small  # noqa: F401
@@ -179,6 +183,46 @@ def test_a_deleted_tags_key_is_an_error_at_its_place_and_nothing_is_written(smal
                                     "line 'tags:' with the paper's topics, or 'tags: []' for none"]
     assert digest_of(small) == before
 
+
+
+def test_a_misspelt_key_is_an_error_at_its_line_and_nothing_is_dropped(small):
+    # Read as unknown and dropped, each would lose what the curator meant without a word.
+    replace(small, QUIET, "featured:", "same-as: other-paper\nhiden: true\nreviewer: ann\n"
+                                       "featured:")
+    before = digest_of(small)
+    for command in ("generate", "check"):
+        result = run_digest(small, command)
+        assert result.returncode == 1, command
+        assert problems(result) == [
+            f"{QUIET}:{line_of(small, QUIET, 'same-as: other-paper')}: unknown key 'same-as': did you "
+            "mean 'same_as'? Rename it",
+            f"{QUIET}:{line_of(small, QUIET, 'hiden: true')}: unknown key 'hiden': did you mean "
+            "'hidden'? Rename it",
+            f"{QUIET}:{line_of(small, QUIET, 'reviewer: ann')}: unknown key 'reviewer': the "
+            "front-matter takes only tags, featured, hidden, same_as, not_same_as and "
+            "resolve from a curator; write it as a note below '## Notes', or delete the line",
+        ], command
+        assert digest_of(small) == before
+
+
+def test_every_key_generate_writes_is_a_known_key():
+    # Else a new key would make every page an error: each optional field is set here, so
+    # that every key a paper page can have is written.
+    day = dt.date(2026, 1, 2)
+    paper = Paper(
+        key="arxiv:2401.00001", dates=(day,), sources=("s.json",), title_key="x",
+        abstract_changed=True, title="X", abstract="An abstract.", arxiv_id="2401.00001",
+        upvotes=3, published=day, updated=day, authors=("A",), organization="O",
+        github_repo="https://github.com/a/b", github_stars=5, project_page="https://x.org",
+        ai_keywords=("k",), category="cs.LG")
+    entry = Entry(paper, "x", tags=("alpha",), rule_tags=("beta",), curator_added=("alpha",),
+                  curator_removed=("beta",), featured=True, hidden=True, not_same_as=("y",),
+                  resolve="2401.00001")
+    vocab = parse_vocabulary("topics:\n  alpha:\n    name: A\n    description: B\n"
+                             "    words: [x]\n", "topics.yml")
+    assert set(_front_meta(entry, vocab, (entry,))) == PAGE_KEYS - {"same_as"}
+    redirect = parse_page(redirect_page("title:y", "Y", entry), "papers/y.md")
+    assert redirect.same_as == "x"
 
 def page_with(tags, rule_tags, topics):
     front = f"id: title:x\ntags: {tags!r}\nrule_tags: {rule_tags!r}\n"
