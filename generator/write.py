@@ -13,6 +13,7 @@ import fcntl
 import os
 import re
 import secrets
+import shutil
 import stat
 import time
 from contextlib import contextmanager
@@ -328,3 +329,34 @@ def leftover_temp_files(root: Path) -> list[str]:
         return []
     return sorted(p.relative_to(root).as_posix() for p in root.rglob(f".*{TEMP_SUFFIX}")
                   if p.is_file() and not p.is_symlink() and _TEMP.fullmatch(p.name))
+
+
+@contextmanager
+def replaced_tree(target: Path) -> Iterator[Path]:
+    """A fresh folder beside ``target`` to build in, put in ``target``'s place when the
+    block ends without an error and removed when it raises: a failed or interrupted
+    build leaves the last good site as it was, not half of a new one."""
+    staging = target.with_name(f".{target.name}.building")
+    old = target.with_name(f".{target.name}.replaced")
+    for leftover in (staging, old):  # of an earlier run that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # Two renames: the old site is whole until the first, the new one from the second.
+    had = target.exists() or target.is_symlink()
+    try:
+        if had:
+            target.rename(old)
+        try:
+            staging.rename(target)
+        except OSError:
+            if had:
+                old.rename(target)
+            raise
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise cannot_write(str(target), exc) from None
+    shutil.rmtree(old, ignore_errors=True)
