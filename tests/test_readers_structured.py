@@ -377,6 +377,13 @@ def test_json_invalid_syntax_keeps_line_and_column():
         f"there, or {JSON_REMEDY}")
 
 
+def test_json_unterminated_string_names_its_column_once():
+    with pytest.raises(DigestError) as exc:
+        read_json('[{"paper": {"title": "A', "2026-06-12.json")
+    assert str(exc.value).startswith(
+        "2026-06-12.json:1: invalid JSON: Unterminated string starting at column 22; ")
+
+
 def test_json_truncated_file():
     data = sample(NEWS)[:5000]
     with pytest.raises(DigestError) as exc:

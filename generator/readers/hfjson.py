@@ -66,8 +66,9 @@ def _load(source: SourceFile, text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise DigestError.at(
             source.name, exc.lineno,
-            f"invalid JSON: {exc.msg} at column {exc.colno}; fix the file there, or "
-            f"{_REDOWNLOAD}") from None
+            # "Unterminated string starting at" names the column itself.
+            f"invalid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}; fix the "
+            f"file there, or {_REDOWNLOAD}") from None
     except RecursionError:
         raise DigestError.at(
             source.name, 1,
