@@ -364,6 +364,9 @@ def test_a_hidden_paper_keeps_its_page_but_leaves_every_index_feed_and_bibliogra
     assert (small / f"site/papers/{slug}/index.html").is_file()
     found = {r["url"] for r in search_records(small / "site")}
     assert found and f"/papers/{slug}/" not in found
+    # Its page says noindex, so the sitemap leaves it out (the other papers it lists).
+    sitemap = (small / "site/sitemap.xml").read_text("utf-8")
+    assert "/papers/" in sitemap and f"/papers/{slug}/" not in sitemap
 
 
 def test_generate_keeps_a_page_no_source_lists_and_says_so(small):

@@ -112,6 +112,9 @@ def test_same_as_keeps_one_page_with_both_notes_and_dates_and_redirects_the_othe
     day = (site / "dates" / "2025-09-09" / "index.html").read_text("utf-8")
     assert day.count(f"papers/{OLD}/") >= 1 and f"papers/{NEW}/" not in day
     assert f"papers/{NEW}/" not in (site / "feeds" / "all.xml").read_text("utf-8")
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    assert sitemap.startswith("<?xml") and f"papers/{OLD}/" in sitemap
+    assert f"papers/{NEW}/" not in sitemap  # a redirect, noindex
 
     # Nothing left to do: a second run writes nothing and check passes quietly.
     before = {p: p.read_bytes() for p in (root / "content").rglob("*") if p.is_file()}
