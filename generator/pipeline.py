@@ -186,14 +186,20 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
         problems.add(project.relative(project.sources), None,
                      "there are no sources; add a day's listing with 'digest add FILE'")
     vocab_path = project.relative(project.vocabulary)
+    vocab_read = False
     try:
         vocab_text = project.vocabulary.read_bytes().decode("utf-8")
+        vocab_read = True
     except FileNotFoundError:
         problems.add(vocab_path, None, "the topic vocabulary file is missing; create it "
                                        "(see CONTRIBUTING.md) or set [tool.digest] vocabulary")
         vocab_text = ""
     except UnicodeDecodeError as exc:
         problems.add(vocab_path, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+        vocab_text = ""
+    except OSError as exc:  # a folder of that name, a file it may not read
+        problems.add(vocab_path, None, f"cannot be read ({exc.strerror}); make it the "
+                                       "vocabulary file (see CONTRIBUTING.md)")
         vocab_text = ""
     pages, originals = [], []
     papers_dir = project.content / "papers"
@@ -243,12 +249,28 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
                              and not any(part.startswith(".") for part in
                                          p.relative_to(base).parts))
     generated.update(f for f in GENERATED_FILES + RETIRED_FILES if (project.content / f).exists())
+    if problems.problems:
+        _within(Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(),
+                       project.relative(project.sources), (), records, unread=later),
+                problems, vocabulary=vocab_read)
     problems.raise_if_any()
     found, looked = _digests(project.content, generated, known or {}, now) if digests \
         else ({}, {})
     return Inputs(sources, (vocab_path, vocab_text), tuple(pages), frozenset(generated),
                   project.relative(project.sources), tuple(originals), records,
                   {**found, **page_digests}, shown_dir, later, looked)
+
+
+def _within(inputs: Inputs, problems: Collector, vocabulary: bool) -> None:
+    """What plan's first checkpoint finds inside the files that could be read: a file that
+    cannot be (a dangling link, a folder named like a source) must not hide what is wrong
+    in the others. Pages left unread are whole: the memo holds their parse."""
+    if vocabulary:
+        _vocabulary(inputs, problems)
+    _listings(inputs, problems, _untracked)
+    read = replace(inputs, pages=tuple(p for p in inputs.pages if p[1] is not None))
+    _pages(read, problems, memo.Memo(), memo.Memo(), None)
+    _records(inputs, problems)
 
 
 def _digests(content: Path, generated: set[str], known: dict[str, tuple[str, tuple]],

@@ -75,6 +75,51 @@ def test_odd_entries_in_the_sources_folder_are_named_and_dotfiles_passed_over(tm
     assert result.returncode == 0, result.stderr
 
 
+def test_an_entry_that_cannot_be_read_does_not_hide_what_is_wrong_in_the_others(tmp_path):
+    root = make_project(tmp_path / "d", {"2025-03-11-hf-papers.txt": DAY})
+    assert run_digest(root, "generate").returncode == 0
+    sources = root / "sources"
+    os.symlink(sources / "gone.txt", sources / "2025-03-12-hf-papers.txt")
+    (sources / "2025-03-13-hf-daily.json").write_text('[{"paper": ', "utf-8")
+    page = root / "content/papers/sparse-codes-in-spiking-networks.md"
+    page.write_text(page.read_text("utf-8").replace("featured: false", "featured: maybe"),
+                    "utf-8")
+    line = page.read_text("utf-8").splitlines().index("featured: maybe") + 1
+    for command in ("generate", "check"):
+        result = run_digest(root, command)
+        assert result.returncode == 1, result.stderr
+        # Before, the link alone was named, and the other two only once it was gone.
+        assert problems(result) == [
+            f"content/papers/sparse-codes-in-spiking-networks.md:{line}: 'featured' must be "
+            "true or false",
+            "sources/2025-03-12-hf-papers.txt: is a symbolic link to nothing; restore its "
+            "target, or remove it",
+            "sources/2025-03-13-hf-daily.json:1: invalid JSON: Expecting value at column 12; "
+            "fix the file there, or download it again from /api/daily_papers?date=YYYY-MM-DD "
+            "and save it unchanged"], command
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda v: v.unlink(), "the topic vocabulary file is missing; create it (see "
+                           "CONTRIBUTING.md) or set [tool.digest] vocabulary"),
+    (lambda v: (v.unlink(), v.mkdir()), "cannot be read (Is a directory); make it the "
+                                        "vocabulary file (see CONTRIBUTING.md)"),
+    (lambda v: v.write_bytes(b"topics: \xff\n"), "not UTF-8 (invalid start byte); re-save it "
+                                                  "as UTF-8"),
+])
+def test_a_vocabulary_that_cannot_be_read_is_named_once_with_the_other_problems(
+        tmp_path, spoil, message):
+    root = make_project(tmp_path / "d", {"2025-03-11-hf-papers.txt": DAY})
+    spoil(root / "topics.yml")
+    (root / "sources/2025-03-13-hf-daily.json").write_text("[1]", "utf-8")
+    result = run_digest(root, "generate")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    # Read as empty, it is not also "expected a 'topics:' mapping".
+    [source, vocabulary] = problems(result)
+    assert vocabulary == f"topics.yml: {message}"
+    assert source.startswith("sources/2025-03-13-hf-daily.json:")
+
+
 def test_a_subfolder_of_sources_is_still_read(tmp_path):
     root = make_project(tmp_path / "d", {"2025/2025-03-11-hf-papers.txt": DAY})
     result = run_digest(root, "generate")
