@@ -210,6 +210,9 @@ class FetchedDay:
     day: dt.date
     data: bytes
     papers: int
+    # The days the Hub's answer listed when none of its papers was of ``day`` (then
+    # ``papers`` is 0 and nothing is saved): a file named for ``day`` would hold another's.
+    answered: tuple[dt.date, ...] = ()
 
     @property
     def name(self) -> str:
@@ -226,6 +229,7 @@ class DayResult:
     papers: int
     saved_as: str  # the day's file as messages name it: the sources folder and its name
     written: bool  # its bytes changed on disk; False when unchanged or not saved
+    answered: tuple[dt.date, ...] = ()  # FetchedDay's: the other days the Hub sent instead
 
     @property
     def weekend(self) -> bool:
@@ -244,6 +248,12 @@ class DayResult:
         if self.papers:
             state = "written to" if self.written else "unchanged in"
             return f"{label}: {self.papers} papers, {state} {self.saved_as}"
+        if self.answered:
+            days = ", ".join(d.isoformat() for d in self.answered)
+            return (f"{label}: the Hub answered with papers listed on {days}, none on "
+                    f"{self.day}; nothing written" + (
+                        "" if self.weekend else " (the Hub may not have published the day "
+                                                "yet; fetch it again later)"))
         if self.weekend:
             return f"{label}: no papers listed; nothing written"
         return (f"{label}: no papers listed on a weekday; nothing written (the Hub may not "
@@ -274,7 +284,7 @@ def fetch(project: Project, wanted: list[dt.date], config: FetchConfig, *,
     report = save(project.sources, fetched)
     where = project.relative(project.sources)
     return FetchResult(tuple(DayResult(f.day, f.papers, f"{where}/{f.name}",
-                                       f.name in report.written) for f in fetched))
+                                       f.name in report.written, f.answered) for f in fetched))
 
 
 def fetch_days(
@@ -287,10 +297,17 @@ def fetch_days(
         # A network failure stops the run: the next day would only fail the same way.
         downloads = [(day, _fetch_day(day, config, session)) for day in wanted]
     for day, data in downloads:
-        papers = 0
+        papers, answered = 0, ()
         if json.loads(data):
             try:
-                papers = len(read_source(SourceFile(source_name(day), data)))
+                listings = read_source(SourceFile(source_name(day), data))
+                days = {listing.date for listing in listings}
+                # A server that ignores 'date' (or answers a weekend with Friday's papers)
+                # sends another day's listing.
+                if day in days:
+                    papers = len(listings)
+                else:
+                    answered = tuple(sorted(days))
             except DigestError as exc:
                 # The Hub sent items the reader cannot use: saving them would break
                 # 'digest generate', so report them and save no day at all. They name the
@@ -299,7 +316,7 @@ def fetch_days(
                 problems.problems.extend(Problem(where, None, _fetched_remedy(p.message))
                                          for p in exc.problems)
                 continue
-        fetched.append(FetchedDay(day, data, papers))
+        fetched.append(FetchedDay(day, data, papers, answered))
     problems.raise_if_any()
     return fetched
 

@@ -108,6 +108,21 @@ def test_a_weekday_with_no_papers_exits_3_so_the_daily_job_fails_visibly(hub, pr
     assert list((project / "sources").iterdir()) == []
 
 
+@pytest.mark.parametrize("asked, weekday", [(SATURDAY, "Saturday"), (MONDAY, "Monday")])
+def test_an_answer_with_another_days_papers_is_not_saved_as_the_day_asked(
+        hub, project, asked, weekday):
+    hub.days[asked] = ITEMS  # each item says it was listed on FRIDAY
+    result = run_digest(project, "fetch", "--date", asked, *FAST, env=env_for(hub.endpoint))
+    message = (f"fetch: {asked} ({weekday}): the Hub answered with papers listed on {FRIDAY},"
+               f" none on {asked}; nothing written")
+    if weekday == "Saturday":
+        assert result.returncode == 0 and result.stdout == message + "\n"
+    else:  # a weekday with nothing of its own fails the daily job, as an empty one does
+        assert result.returncode == fetch.EMPTY_WEEKDAY
+        assert result.stderr.startswith(message + " (the Hub may not have published")
+    assert list((project / "sources").iterdir()) == []
+
+
 def test_offline_is_one_clear_line_and_exit_1(project):
     with socket.socket() as sock:  # a port that nothing listens on
         sock.bind(("127.0.0.1", 0))
