@@ -146,3 +146,28 @@ def test_listed_day_reads_only_the_date_line(name, date_line, default_year, expe
 def test_unknown_suffix_is_refused():
     with pytest.raises(DigestError, match=r"notes.docx: no reader knows files ending in '.docx'"):
         read_source(SourceFile("notes.docx", b"x"))
+
+
+# -- a copy cut short ------------------------------------------------------------------
+
+def test_a_copy_that_ends_inside_an_abstract_is_read_with_a_warning_on_that_line():
+    from generator.readers.hfpage import read_page
+
+    whole = SOURCES[-1].read_bytes()
+    cut = whole[:50000]
+    last = cut.decode().count("\n") + 1
+    reading = read_page(SourceFile(SOURCES[-1].name, cut))
+    # Its last abstract would replace that paper's whole one: the curator must hear of it.
+    assert [(w.line, w.message) for w in reading.warnings] == [(last, (
+        "the last abstract ends '… the encoder is used to select the neare', not at a "
+        "sentence's end: the copy looks cut short; if it is, copy the whole page again"))]
+    assert read_page(SourceFile(SOURCES[-1].name, whole)).warnings == ()
+
+
+@pytest.mark.parametrize("ending", ["Code: https://github.com/a/b", "It works (mostly)",
+                                    "Code at www.example.org/x"])
+def test_an_abstract_ending_in_a_link_or_a_bracket_is_not_cut_short(ending):
+    from generator.readers.hfpage import read_page
+
+    text = listing("Sep 8", ("A title", ABSTRACT[:-1] + ". " + ending))
+    assert read_page(SourceFile("2025-09-08-hf-papers.txt", text.encode())).warnings == ()

@@ -72,13 +72,31 @@ def read_page(source: SourceFile) -> Reading:
             "the date line is followed by no papers; the copy looks truncated, so copy the "
             "whole page again")
     try:
-        return _papers(source, body, day)
+        reading = _papers(source, body, day)
     except DigestError as anchored:
         try:
             content, extras = _alternating_extras(source, body, day)
-            return Reading(tuple(_alternating_pairs(source, content, extras, day)))
+            reading = Reading(tuple(_alternating_pairs(source, content, extras, day)))
         except DigestError:
             raise anchored from None
+    return _cut_short(source, lines[-1], reading)
+
+
+# How an abstract ends: a sentence's end, or a link (the only other ending in the samples).
+_SENTENCE_END = re.compile(r"[.!?)\]}\"'”’…]$")
+
+
+def _cut_short(source: SourceFile, last: _Line, reading: Reading) -> Reading:
+    """With a warning if the file ends inside its last abstract: a copy cut short would
+    otherwise replace that paper's whole abstract with the part it kept, unnoticed."""
+    tail = last.text.rsplit(" ", 1)[-1]
+    if (not reading.listings or reading.listings[-1].abstract != last.text
+            or _SENTENCE_END.search(last.text) or "/" in tail or "." in tail):
+        return reading
+    return Reading(reading.listings, reading.warnings + (Problem(
+        source.name, last.number,
+        f"the last abstract ends {excerpt('…' + last.text[-40:])}, not at a sentence's end: "
+        "the copy looks cut short; if it is, copy the whole page again"),))
 
 
 def listed_day(source: SourceFile) -> dt.date | None:
