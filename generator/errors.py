@@ -24,6 +24,12 @@ def excerpt(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> Problem:
+    """A file that is not UTF-8, at the line of its first byte that is not."""
+    line = exc.object.count(b"\n", 0, exc.start) + 1
+    return Problem(str(path), line, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+
+
 class DigestError(Exception):
     """Raised with every problem found, so one run reports them all."""
 

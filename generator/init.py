@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DigestError, Problem
+from .errors import DigestError, Problem, not_utf8
 from .project import Project
 from .write import atomic_write
 
@@ -156,8 +156,7 @@ def init(root: Path, ident: Identity) -> bool:
         raise DigestError.at(path, None, "no mkdocs.yml here; run digest from the digest's "
                                          "root folder (the one with mkdocs.yml)") from None
     except UnicodeDecodeError as exc:
-        raise DigestError.at("mkdocs.yml", None, f"not UTF-8 ({exc.reason}); re-save it as "
-                                                 "UTF-8") from None
+        raise DigestError(not_utf8("mkdocs.yml", exc)) from None
     new = rewrite(text, ident)
     if not _read_back(new, ident):
         # A value spread over several lines, an anchor, or a key set twice: too clever to

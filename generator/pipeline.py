@@ -21,7 +21,7 @@ from .curate import (CuratedPage, hand_edits, normalise, page_slug, parse_page, 
                      tag_line)
 from .dedupe import Keys, deduplicate, identity_title
 from .duplicates import likely_duplicates
-from .errors import Collector, DigestError, Problem, excerpt
+from .errors import Collector, DigestError, Problem, excerpt, not_utf8
 from .model import Entry, Listing, Paper, SiteInfo, teaser
 from .project import Project
 from .readers import SourceFile, read_source_reporting, registry
@@ -195,7 +195,7 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
                                        "(see CONTRIBUTING.md) or set [tool.digest] vocabulary")
         vocab_text = ""
     except UnicodeDecodeError as exc:
-        problems.add(vocab_path, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+        problems.problems.append(not_utf8(vocab_path, exc))
         vocab_text = ""
     except OSError as exc:  # a folder of that name, a file it may not read
         problems.add(vocab_path, None, f"cannot be read ({exc.strerror}); make it the "
@@ -238,7 +238,7 @@ def load(project: Project, *, require_sources: bool = True, digests: bool = Fals
         try:
             pages.append((shown, data.decode("utf-8")))
         except UnicodeDecodeError as exc:
-            problems.add(shown, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+            problems.problems.append(not_utf8(shown, exc))
     generated = set()
     for folder in GENERATED_DIRS:
         base = project.content / folder

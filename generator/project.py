@@ -18,7 +18,7 @@ import yaml
 from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
-from .errors import Collector, yaml_error
+from .errors import Collector, not_utf8, yaml_error
 
 FEED_SIZE = 50  # entries per Atom feed, unless [tool.digest] feed_size says otherwise
 # Cards per page of a topic, the home page's newest day, and days on the dates index: a
@@ -93,7 +93,7 @@ def _digest_settings(root: Path, problems: Collector) -> dict[str, Any]:
         text = path.read_bytes().decode("utf-8")
         table = tomllib.loads(text).get("tool", {}).get("digest", {})
     except UnicodeDecodeError as exc:
-        problems.add(name, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+        problems.problems.append(not_utf8(name, exc))
         return settings
     except tomllib.TOMLDecodeError as exc:
         problems.add(name, _toml_line(exc), f"invalid TOML: {exc}; fix the file")
@@ -206,7 +206,7 @@ def _site_settings(root: Path, problems: Collector) -> dict[str, Any]:
         text = path.read_bytes().decode("utf-8")
         config = yaml.load(text, Loader=_MKDOCS_LOADER)  # noqa: S506 - a SafeLoader subclass
     except UnicodeDecodeError as exc:
-        problems.add(name, None, f"not UTF-8 ({exc.reason}); re-save it as UTF-8")
+        problems.problems.append(not_utf8(name, exc))
         return settings
     except yaml.MarkedYAMLError as exc:
         problems.extend(yaml_error(name, exc, 1, "invalid YAML", "fix mkdocs.yml"))

@@ -100,12 +100,13 @@ def test_an_entry_that_cannot_be_read_does_not_hide_what_is_wrong_in_the_others(
 
 
 @pytest.mark.parametrize("spoil, message", [
-    (lambda v: v.unlink(), "the topic vocabulary file is missing; create it (see "
-                           "CONTRIBUTING.md) or set [tool.digest] vocabulary"),
-    (lambda v: (v.unlink(), v.mkdir()), "cannot be read (Is a directory); make it the "
-                                        "vocabulary file (see CONTRIBUTING.md)"),
-    (lambda v: v.write_bytes(b"topics: \xff\n"), "not UTF-8 (invalid start byte); re-save it "
-                                                  "as UTF-8"),
+    (lambda v: v.unlink(), "topics.yml: the topic vocabulary file is missing; create it "
+                           "(see CONTRIBUTING.md) or set [tool.digest] vocabulary"),
+    (lambda v: (v.unlink(), v.mkdir()), "topics.yml: cannot be read (Is a directory); make "
+                                        "it the vocabulary file (see CONTRIBUTING.md)"),
+    # ... at the line of its first byte that is not UTF-8
+    (lambda v: v.write_bytes(b"# a\ntopics: \xff\n"), "topics.yml:2: not UTF-8 (invalid start "
+                                                      "byte); re-save it as UTF-8"),
 ])
 def test_a_vocabulary_that_cannot_be_read_is_named_once_with_the_other_problems(
         tmp_path, spoil, message):
@@ -116,7 +117,7 @@ def test_a_vocabulary_that_cannot_be_read_is_named_once_with_the_other_problems(
     assert result.returncode == 1 and "Traceback" not in result.stderr
     # Read as empty, it is not also "expected a 'topics:' mapping".
     [source, vocabulary] = problems(result)
-    assert vocabulary == f"topics.yml: {message}"
+    assert vocabulary == message
     assert source.startswith("sources/2025-03-13-hf-daily.json:")
 
 
@@ -146,3 +147,19 @@ def test_more_urls_than_one_private_plane_holds_all_stay_links():
 def test_a_few_urls_render_as_before():
     assert clean.urls("See https://a.org/x and https://b.org/y.") == (
         "https://a.org/x", "https://b.org/y")
+
+
+def test_a_page_or_setting_that_is_not_utf8_is_named_at_the_line_of_its_bad_byte(tmp_path):
+    root = make_project(tmp_path / "d", {"2025-03-11-hf-papers.txt": DAY})
+    assert run_digest(root, "generate").returncode == 0
+    page = root / "content/papers/sparse-codes-in-spiking-networks.md"
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"## Notes\n", b"## Notes\n\ncaf\xe9\n"))
+    line = data[:data.index(b"## Notes\n")].count(b"\n") + 3
+    result = run_digest(root, "check")
+    assert problems(result) == [f"content/papers/sparse-codes-in-spiking-networks.md:{line}: "
+                                "not UTF-8 (invalid continuation byte); re-save it as UTF-8"]
+    (root / "pyproject.toml").write_bytes(b"[project]\nname = 'd\xff'\n")
+    result = run_digest(root, "check")
+    assert "pyproject.toml:2: not UTF-8 (invalid start byte); re-save it as UTF-8" \
+        in result.stderr
