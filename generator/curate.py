@@ -36,7 +36,7 @@ from typing import Iterator
 
 import yaml
 
-from .errors import DigestError, Problem, yaml_error
+from .errors import DigestError, Problem, excerpt, yaml_error
 from .model import arxiv_id, pickled_as_values
 from .pages import HANDLER
 
@@ -333,8 +333,14 @@ def _notes(body: str, body_line: int, check: _Check) -> str:
     """Everything after the one Notes heading, byte for byte."""
     heading = next(_headings(body), None)
     if heading is None:
-        check.at(body_line, f"the '{NOTES_HEADING}' heading is missing; put it back and write "
-                            "notes under it")
+        near = _NEAR_HEADING.search(body)
+        if near:  # '## notes', '##Notes', '# Notes': the heading, mistyped
+            check.at(body_line + body.count("\n", 0, near.start()),
+                     f"{excerpt(near.group().strip())} should read '{NOTES_HEADING}' exactly; "
+                     "correct it")
+        else:
+            check.at(body_line, f"the '{NOTES_HEADING}' heading is missing; put it back and "
+                                "write notes under it")
         return ""
     for again in _headings(body, heading.end()):
         if _in_fence(body[heading.end():again.start()]):
@@ -343,6 +349,9 @@ def _notes(body: str, body_line: int, check: _Check) -> str:
                  f"a second '{NOTES_HEADING}' heading; generate keeps everything below the "
                  "first one, so delete this one (use '### ' for headings inside your notes)")
     return body[heading.end():]
+
+
+_NEAR_HEADING = re.compile(r"^ {0,3}#{1,6}\s*notes\s*:?[ \t]*$", re.M | re.I)
 
 
 def _headings(body: str, start: int = 0) -> Iterator[re.Match]:

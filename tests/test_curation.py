@@ -278,6 +278,12 @@ def notes_heading_deleted(root):
             "put it back and write notes under it"]
 
 
+def notes_heading_mistyped(root):
+    replace(root, QUIET, "## Notes\n", "## notes\n")
+    return [f"{QUIET}:{line_of(root, QUIET, '## notes')}: '## notes' should read '## Notes' "
+            "exactly; correct it"]
+
+
 def notes_heading_duplicated(root):
     replace(root, QUIET, "## Notes\n", "## Notes\nMine.\n\n## Notes\n")
     second = lines_equal_to(root, QUIET, "## Notes")[1]
@@ -322,7 +328,7 @@ def page_no_source_lists(root):
 
 
 BAD_PRS = [broken_yaml, unknown_tag, duplicate_paper, duplicate_slug, notes_heading_deleted,
-           notes_heading_duplicated, text_above_notes, closing_fence_deleted,
+           notes_heading_mistyped, notes_heading_duplicated, text_above_notes, closing_fence_deleted,
            opening_fence_deleted, source_not_generated, page_no_source_lists]
 
 
