@@ -266,6 +266,40 @@ def test_pages_outside_the_navigation_leave_out_its_empty_sidebar(tab):
     tab.arrive("**/topics/", "Topics")
 
 
+def open_search(tab) -> bool:
+    return tab.page.evaluate("document.getElementById('__search').checked")
+
+
+def focused_box(tab) -> bool:
+    return tab.page.evaluate(
+        "document.activeElement === document.querySelector('[data-digest-search-box]')")
+
+
+def test_escape_or_tab_closes_the_header_search_a_key_opened(tab):
+    tab.open(PAGES["topics"])
+    tab.page.keyboard.press("/")
+    assert open_search(tab) and focused_box(tab)
+    tab.page.keyboard.press("Escape")  # before, the page stayed dimmed under the open box
+    assert not open_search(tab) and not focused_box(tab)
+    tab.page.keyboard.press("s")
+    assert open_search(tab)
+    tab.page.keyboard.press("Tab")  # focus leaves the box: it must not stay open behind
+    assert not open_search(tab) and not focused_box(tab)
+
+
+def test_on_a_phone_the_search_icon_opens_a_box_ready_to_type_in(tab):
+    tab.page.set_viewport_size({"width": 375, "height": 740})
+    tab.open(PAGES["topics"])
+    tab.page.locator(".md-header__button[for=__search]").click()
+    assert open_search(tab) and focused_box(tab)  # before, a second tap was needed
+    tab.page.keyboard.type("blimp")
+    assert tab.page.input_value("[data-digest-search-box]") == "blimp"
+    # Its arrow closes it (leaving the box must not close it first, for the arrow to
+    # open it again).
+    tab.page.locator(".md-search__icon[for=__search]").click()
+    assert not open_search(tab)
+
+
 def test_every_page_fits_a_phone_screen(tab):
     tab.page.set_viewport_size({"width": 360, "height": 740})
     for path in PAGES.values():

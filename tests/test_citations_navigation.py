@@ -2,7 +2,7 @@
 
 The bundled page copies plus a Hub JSON day (authors, upvotes, arXiv ids, publication
 dates), one of whose papers has a title and an author written to break out of an attribute,
-and one of which has no upvotes.
+one of which has no upvotes and one a single upvote.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def site(tmp_path_factory) -> Path:
     items[0]["paper"]["title"] = HOSTILE_TITLE
     items[0]["paper"]["authors"][0]["name"] = HOSTILE_AUTHOR
     del items[1]["paper"]["upvotes"]
+    items[2]["paper"]["upvotes"] = 1
     (root / "sources" / "2026-06-12-hf-daily.json").write_text(json.dumps(items), "utf-8")
     result = run_digest(root, "build")
     assert result.returncode == 0, result.stderr + result.stdout
@@ -91,6 +92,16 @@ def test_every_paper_page_has_highwire_citation_tags(site):
             [f"https://arxiv.org/pdf/{arxiv}"] if arxiv else None), slug
         with_authors += bool(post.get("authors"))
     assert with_authors == 30  # the JSON day's papers
+
+
+def test_a_paper_page_counts_its_upvotes_in_words(site):
+    counts = {}
+    for slug, post in posts(site).items():
+        if post.get("upvotes") is not None:
+            text = (site / "site/papers" / slug / "index.html").read_text("utf-8")
+            counts[post["upvotes"]] = re.search(r"▲ (\d+ upvotes?)", text).group(1)
+    assert counts[1] == "1 upvote"
+    assert all(said == f"{n} upvotes" for n, said in counts.items() if n != 1)
 
 
 def test_citation_tags_carry_hostile_text_as_text(site):

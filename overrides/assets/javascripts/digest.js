@@ -264,6 +264,28 @@
     box.select();
   });
 
+  // The header's box, once open (its icon tapped on a narrow screen, or a key above), takes
+  // the focus, and Escape or leaving it closes it again: Material's own search does both,
+  // but it is not on these pages, and the open box would stay over the page.
+  const toggle = document.getElementById("__search");
+  const headerBox = document.querySelector("[data-digest-search-box]");
+  if (toggle && headerBox) {
+    toggle.addEventListener("change", () => {
+      if (toggle.checked) headerBox.focus();
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !toggle.checked) return;
+      toggle.checked = false;
+      headerBox.blur();
+    });
+    // Tabbing away closes it; a click lands on the overlay or the arrow, which close it
+    // themselves (they are labels of the toggle: closed here first, they would reopen it).
+    headerBox.form.addEventListener("focusout", (event) => {
+      const to = event.relatedTarget;
+      if (to && !event.currentTarget.contains(to)) toggle.checked = false;
+    });
+  }
+
   const init = () => {
     const buttons = [...document.querySelectorAll("button[data-digest-save]")];
     buttons.forEach(setUpToggle);
