@@ -297,3 +297,14 @@ def test_pages_carry_social_meta_tags(built_site):
     home = html(built_site, "")
     assert '<meta property="og:type" content="website">' in home
     assert '<meta property="og:title" content="Neuro-AI Reading Digest">' in home
+
+
+def test_the_not_found_page_shows_the_way_back_in(built_site):
+    site = built_site / "site"
+    html = (site / "404.html").read_text("utf-8")
+    article = html[html.index("<article"):html.index("</article>")]
+    links = re.findall(r'<a href="([^"]+)">', article)
+    # Absolute under site_url's path: the page answers for any missing address.
+    assert links == ["/digest/search/", "/digest/topics/", "/digest/dates/", "/digest/"]
+    for link in links:
+        assert (site / link.removeprefix("/digest/") / "index.html").is_file(), link
