@@ -28,7 +28,7 @@ from .templating import environment
 RELATED_SIZE = 5  # papers under "More in <topic>" on a paper page
 CARD_TOPICS = 3  # topic chips on a card; "+N" links the paper page for the rest
 CARD_AUTHORS = 3  # authors named on a card before "et al."
-WEEK = 7  # days of listings linked under "This week" on the home page
+WEEK = 7  # days of listings linked under "Latest days" on the home page
 
 # Everything render_site writes outside papers/ (where curated pages live): whatever else
 # is in these folders is stale and generate removes it, as it removes the files it once
@@ -568,7 +568,7 @@ def home_order(entries: list[Entry], day: dt.date) -> list[Entry]:
 
 
 def _home_page(site: _Site) -> dict[str, str]:
-    """``index.md``: the newest day's papers ranked, this week's days, the topics."""
+    """``index.md``: the newest day's papers ranked, the latest days, the topics."""
     latest = site.newest
     entries = home_order(site.by_day[latest], latest) if latest else []
     week = [(d, len(site.by_day[d])) for d in site.days[:WEEK]]

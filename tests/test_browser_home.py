@@ -66,8 +66,8 @@ def test_home_ranks_the_newest_day_new_first_with_a_visible_mark_on_every_card(v
     slug = href.rstrip("/").rsplit("/", 1)[1]
     tags = frontmatter.load(built_site / f"content/papers/{slug}.md")["tags"]
     assert more.inner_text() == f"+{len(tags) - 3}"
-    this_week = view.page.locator("#this-week + .digest-days a")
-    assert this_week.count() == len(DAYS) + 1  # every day, then "All dates"
+    latest = view.page.locator("#latest-days + .digest-days a")
+    assert latest.count() == len(DAYS) + 1  # every day, then "All dates"
     assert fits(view)
     no_serious_axe_violation(view)
     more.click()

@@ -139,14 +139,14 @@ def test_home_shows_the_latest_days_papers_as_cards(built_site):
     assert f"Latest: {day(latest)}" in page
 
 
-def test_home_shows_totals_this_week_and_the_topics_with_counts(built_site):
+def test_home_shows_totals_the_latest_days_and_the_topics_with_counts(built_site):
     found = posts(built_site)
     days = sorted({d for p in found.values() for d in p["listed"]}, reverse=True)
     page = html(built_site, "")
     totals = re.search(r'<p class="digest-totals">(.*?)</p>', page)[1]
     assert re.sub(r"<[^>]+>", "", totals).startswith(
         f"{len(found)} papers · {GOLDEN_TOPICS} topics · {len(days)} days · last updated {day(days[0])}")
-    strip = page.split('id="this-week"', 1)[1].split("<h2", 1)[0]
+    strip = page.split('id="latest-days"', 1)[1].split("<h2", 1)[0]
     links = re.findall(r'href="dates/([^/"]+)/"[^>]*>([^<]*)</a>', strip)
     assert links == [(d.isoformat(), f"{day(d)} · {n} paper{'' if n == 1 else 's'}")
                      for d in days[:7]
