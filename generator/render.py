@@ -477,15 +477,17 @@ def _pager(first: str, path: str, n: int, count: int) -> dict | None:
     row of archive page numbers around this one, and archive page 1 (the oldest).
 
     Page ``n`` of ``count`` archive pages (0: the first page). What archive page ``n``
-    shows depends on ``count`` only while ``count`` is within a window of it, so a new
-    archive page rewrites the few pages next to it and no others.
+    shows depends on ``count`` only while ``count`` is within a window (and one page) of
+    it, so a new archive page rewrites the few pages next to it and no others.
     """
     if count == 0:
         return None
     # Positions from the oldest: archive pages 1..count, the first page count + 1.
     here = n or count + 1
-    shown = sorted({1, count + 1, *range(max(1, here - PAGER_WINDOW),
-                                        min(count + 1, here + PAGER_WINDOW) + 1)}, reverse=True)
+    shown = {1, count + 1, *range(max(1, here - PAGER_WINDOW),
+                                  min(count + 1, here + PAGER_WINDOW) + 1)}
+    # A gap of one page shows that page: "…" would take its place and hide nothing more.
+    shown = sorted(shown | {p + 1 for p in shown if p + 2 in shown}, reverse=True)
     links, last = [], None
     for position in shown:
         if last is not None and last - position > 1:

@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, strategies as st
 
-from conftest import ABSTRACT, listing, make_project, run_digest, tree
+from conftest import ABSTRACT, listing, make_project, run_digest, static_server, tree
 from generator.render import PAGER_WINDOW, _pager, archive, page_path
 from test_settings import FEED_SIZE_HINT, PYPROJECT, digest, problems
 
@@ -85,10 +86,11 @@ def test_a_new_day_leaves_the_archive_pages_as_they_were(tmp_path):
     assert run_digest(root, "generate").returncode == 0
     after = {p.name: p.read_bytes() for p in pages.iterdir()}
     assert sorted(after) == ["1.md", "2.md", "3.md", "4.md", "5.md", "6.md", "7.md"]
-    # Pages 1 and 2 are as they were; 3 to 5 keep their papers, and gained links to the
-    # new pages 6 and 7 (page 4 also the new listing date of the paper listed again).
-    assert {n: after[n] for n in ("1.md", "2.md")} == {n: before[n] for n in ("1.md", "2.md")}
-    for name in ("3.md", "4.md", "5.md"):
+    # Page 1 is as it was; 2 to 5 keep their papers, and gained links to the new pages 6
+    # and 7 (page 2 a "…" where page 5 was the one page between its links and the newest;
+    # page 4 also the new listing date of the paper listed again).
+    assert after["1.md"] == before["1.md"]
+    for name in ("2.md", "3.md", "4.md", "5.md"):
         assert md_cards(after[name].decode()) == md_cards(before[name].decode())
     assert md_cards(after["4.md"].decode()) == ["spiking-paper-220", "spiking-paper-221"]
     assert md_cards(after["7.md"].decode()) == ["spiking-paper-411", "spiking-paper-412"]
@@ -154,3 +156,27 @@ def test_an_archive_page_keeps_its_items_and_its_links_as_the_listing_grows(old,
         if len(pages) > n + PAGER_WINDOW + 1:
             assert _pager("topics/x.md", page_path("topics/x.md", n), n, len(pages)) == \
                 _pager("topics/x.md", page_path("topics/x.md", n), n, len(pages2))
+
+
+@pytest.mark.parametrize("n, count, labels", [
+    (0, 4, ["Newest", "4", "3", "2", "1"]),  # was "Newest 4 3 … 1": "…" hid one page
+    (0, 5, ["Newest", "5", "4", "…", "1"]),  # two pages hidden: the gap stays
+    (2, 5, ["Newest", "5", "4", "3", "2", "1"]),
+    (5, 9, ["Newest", "…", "7", "6", "5", "4", "3", "2", "1"]),
+])
+def test_the_pager_hides_two_pages_or_more_never_just_one(n, count, labels):
+    pager = _pager("topics/t.md", f"topics/t/page/{n}.md" if n else "topics/t.md", n, count)
+    assert [label for label, _href in pager["links"]] == labels
+
+
+def test_on_a_phone_every_page_number_is_a_target_a_finger_can_hit(built, browser):
+    site_url = yaml.safe_load((built / "mkdocs.yml").read_text("utf-8"))["site_url"]
+    with static_server(built / "site", site_url) as url:
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        page.goto(url + f"topics/{TOPIC}/page/2/")
+        boxes = page.locator(".digest-pager__page").evaluate_all(
+            "es => es.map(e => e.getBoundingClientRect()).map(r => [r.width, r.height])")
+        page.close()
+    # Newest, 3, 2 (this page) and 1; a bare digit was 9 px wide.
+    assert len(boxes) == 4
+    assert all(width >= 24 and height >= 24 for width, height in boxes), boxes
