@@ -66,6 +66,10 @@ def test_home_ranks_the_newest_day_new_first_with_a_visible_mark_on_every_card(v
     slug = href.rstrip("/").rsplit("/", 1)[1]
     tags = frontmatter.load(built_site / f"content/papers/{slug}.md")["tags"]
     assert more.inner_text() == f"+{len(tags) - 3}"
+    # A screen reader says what "+N" stands for, not "plus two".
+    n = len(tags) - 3
+    assert view.page.get_by_role("link", name=f"+{n}: {n} more topic{'' if n == 1 else 's'} "
+                                 "on the paper's page", exact=True).count() >= 1
     latest = view.page.locator("#latest-days + .digest-days a")
     assert latest.count() == len(DAYS) + 1  # every day, then "All dates"
     assert fits(view)
