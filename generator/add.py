@@ -28,10 +28,17 @@ def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | Non
         if other_data == data:
             raise DigestError.at(name, None, f"this listing is already in {folder}/ as {other} "
                                              "(same bytes); nothing to add")
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in registry():
+        raise DigestError.at(name, None, f"digest add takes a listing: a page copy saved as "
+                                         f"text, the Hub's JSON or an arXiv Atom export, named "
+                                         f"with one of {', '.join(sorted(registry()))}")
     given = day is not None
     if day is None:
         day = SourceFile(name, data).name_date or _day_from_content(name, data, default_year)
-    target = f"{day.isoformat()}-{STEM}{PurePath(name).suffix.lower()}"
+    elif registry()[suffix] is hfpage.read_page:
+        _same_day(name, data, day)
+    target = f"{day.isoformat()}-{STEM}{suffix}"
     if target in existing:
         raise DigestError.at(name, None, f"{folder}/{target} already exists; a listing of "
                                          f"{day} in this format is already in the digest")
@@ -44,6 +51,19 @@ def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | Non
                                          f"{days}; pass the file's day with --date, or leave "
                                          "--date out to take it from the file")
     return source
+
+
+def _same_day(name: str, data: bytes, day: dt.date) -> None:
+    """A page copy's date line must say the day --date gives (in --date's year, unless the
+    line has its own): read under its new name, it would blame a name the user never gave."""
+    try:
+        written = hfpage.listed_day(SourceFile(f"copy{PurePath(name).suffix}", data, day.year))
+    except DigestError:
+        return  # reading the copy names what is wrong with it
+    if written is not None and written != day:
+        raise DigestError.at(name, None, f"--date says {day} but the copy's date line says "
+                                         f"{written}; pass --date {written}, or leave --date "
+                                         "out to take the day from the copy")
 
 
 def _read(source: SourceFile, shown: str) -> list:

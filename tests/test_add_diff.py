@@ -115,15 +115,17 @@ def test_add_takes_the_date_from_the_file_name_or_default_year(tmp_path):
     ("2025-01-05-x.txt", "just some words\n", (),
      "2025-01-05-x.txt:1: no date line such as 'Sep 8' was found (first line: 'just some "
      "words'); copy the page including its date, or write the date on a line of its own"),
+    # Not in sources/ yet: "move it out of the sources folder" would be no advice.
     ("notes.pdf", "%PDF", ("--date", "2025-01-02"),
-     "notes.pdf: no reader knows files ending in '.pdf'; name it with one of .atom, .json, "
-     ".txt, .xml if it is a listing, or move it out of the sources folder"),
+     "notes.pdf: digest add takes a listing: a page copy saved as text, the Hub's JSON or an "
+     "arXiv Atom export, named with one of .atom, .json, .txt, .xml"),
     ("2025-01-01-again.txt", day_source(1, [TITLES[3]])[1], (),
      "2025-01-01-again.txt: sources/2025-01-01-hf-papers.txt already exists; a listing of "
      "2025-01-01 in this format is already in the digest"),
+    # Not "the file name says 2025-01-04": that is the name add would give it.
     ("wrong-day.txt", day_source(2, [TITLES[3]])[1], ("--date", "2025-01-04"),
-     "wrong-day.txt:11: the date line says 2025-01-02 but the file name says 2025-01-04; "
-     "rename the file or correct the date line"),
+     "wrong-day.txt: --date says 2025-01-04 but the copy's date line says 2025-01-02; pass "
+     "--date 2025-01-02, or leave --date out to take the day from the copy"),
 ])
 def test_add_refuses_and_writes_nothing(tmp_path, name, data, args, message):
     root = small_project(tmp_path)
