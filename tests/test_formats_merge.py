@@ -250,7 +250,8 @@ def test_every_json_paper_page_links_arxiv_pdf_hf_code_and_project(site, number)
     # Upvotes, and the arXiv date apart from the day it was listed.
     published = dt.date.fromisoformat(paper["publishedAt"][:10])
     assert f"Listed Jun 12, 2026 · published {published:%b} {published.day}, {published.year}" in text
-    assert f"▲ {paper['upvotes']} upvotes" in text
+    votes = paper["upvotes"]
+    assert f"▲ {votes} upvote{'' if votes == 1 else 's'}" in text
     # Authors, shortened where long.
     names = [a["name"] for a in paper["authors"]]
     if len(names) > 6:
