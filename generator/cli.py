@@ -80,10 +80,11 @@ class _Bar:
             yield from bar
 
 
-def _generate(project: Project) -> None:
+def _generate(project: Project) -> pipeline.Plan:
     the_plan, report = pipeline.generate(project, _track)
     _report(the_plan, report)
     _exit_if_edited(project, report)
+    return the_plan
 
 
 def _exit_if_edited(project: Project, report) -> None:
@@ -239,7 +240,15 @@ def diff_command(ctx: click.Context, base: str | None) -> None:
 def build(ctx: click.Context, site_dir: str) -> None:
     """Generate, then build the site with 'mkdocs build --strict'."""
     project = _project(ctx)
-    _generate(project)
+    orphans = pipeline.orphaned(_generate(project))
+    if orphans:
+        # Kept, they would be built linking days whose pages are gone: refused, as check
+        # (and so CI) refuses them.
+        for problem in orphans:
+            click.echo(str(problem), err=True)
+        click.echo(f"digest: the site was not built; {site_dir}/ is as it was, and content/ "
+                   "is up to date", err=True)
+        ctx.exit(1)
     # Material's end-of-life banner is printed on every build; the README covers it.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:

@@ -815,11 +815,16 @@ def check_reporting(project: Project) -> tuple[list[Problem], tuple[Problem, ...
     for relative in sorted(the_plan.stale):
         problems.append(Problem(f"{content}/{relative}", 1,
                                 "is no longer generated; run 'digest generate' to remove it"))
-    for page in the_plan.orphans:
-        problems.append(Problem(page.path, 1,
-                                "no source lists this paper any more; restore its source, or "
-                                "delete the page if the paper should leave the digest"))
+    problems += orphaned(the_plan)
     return problems, the_plan.warnings + tuple(_duplicates(project, the_plan))
+
+
+def orphaned(the_plan: Plan) -> list[Problem]:
+    """A problem for each page no source lists any more (kept: deleting is the curator's)."""
+    paths = [page.path for page in the_plan.orphans] or list(the_plan.recalled_orphans)
+    return [Problem(path, 1, "no source lists this paper any more; restore its source, or "
+                             "delete the page if the paper should leave the digest")
+            for path in sorted(paths)]
 
 
 def _duplicates(project: Project, the_plan: Plan) -> list[Problem]:

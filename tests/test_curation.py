@@ -385,6 +385,20 @@ def test_generate_keeps_a_page_no_source_lists_and_says_so(small):
         in result.stderr
 
 
+def test_build_refuses_a_page_no_source_lists_and_keeps_the_last_site(small):
+    assert run_digest(small, "build").returncode == 0
+    site = tree(small / "site")
+    expected = page_no_source_lists(small)
+    # Built, the kept page would link the day whose page went with its source.
+    for attempt in range(2):  # the second time generate recalls the first's orphans
+        result = run_digest(small, "build")
+        assert result.returncode == 1, result.stdout
+        assert [line for line in result.stderr.splitlines()
+                if line.startswith("content/")] == expected, attempt
+        assert "digest: the site was not built; site/ is as it was" in result.stderr
+        assert tree(small / "site") == site
+
+
 def test_every_paper_page_has_an_edit_button_to_its_source_file(built_site):
     config = yaml.safe_load((built_site / "mkdocs.yml").read_text("utf-8"))
     base = f"{config['repo_url']}/{config['edit_uri']}"
