@@ -69,6 +69,7 @@ class CuratedPage:
     same_as: str | None = None
     not_same_as: tuple[str, ...] = ()
     same_as_line: int = 2
+    not_same_as_line: int = 2
     # The curator's word on 'digest enrich' (see enrich.py): an arXiv id pins the match,
     # False rejects any; None leaves it to enrich.
     resolve: str | bool | None = None
@@ -227,7 +228,8 @@ def _page(meta: dict, body: str, body_line: int, text: str, path: str) -> Curate
         title=str(meta.get("title", "")), **tags, written=_written(meta), **flags, notes=notes,
         listed=tuple(d for d in meta.get("listed") or [] if isinstance(d, dt.date)),
         tags_line=check.line_of("tags"), text=text, same_as=same_as, not_same_as=not_same_as,
-        same_as_line=check.line_of("same_as"), resolve=resolve)
+        same_as_line=check.line_of("same_as"), not_same_as_line=check.line_of("not_same_as"),
+        resolve=resolve)
 
 
 class _Check:

@@ -131,6 +131,9 @@ class Plan:
     # Pages known to hold what would be written (see memo.py): not rendered again.
     reused: frozenset[str] = frozenset()
     memo: memo.Memo = memo.Memo()  # what this run worked out, for the next
+    # check's warnings for not_same_as entries that name no other page (at the lines of the
+    # pages as read: generate may move them, so only check, which writes nothing, says so)
+    stray_distinctions: tuple[Problem, ...] = ()
 
     @property
     def orphan_count(self) -> int:
@@ -463,7 +466,26 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
     distinct = frozenset(frozenset((p.slug, other))
                          for p in pages for other in p.not_same_as)
     return Plan(files, stale, orphans, Stats(len(inputs.sources), len(listings), len(papers)),
-                warnings, tuple(entries), distinct, choices, records, reused=reused, memo=learnt)
+                warnings, tuple(entries), distinct, choices, records, reused=reused, memo=learnt,
+                stray_distinctions=_unknown_distinctions(pages))
+
+
+def _unknown_distinctions(pages: list[CuratedPage]) -> tuple[Problem, ...]:
+    """A warning for each ``not_same_as`` entry that names no other page: it keeps apart
+    nothing, and a misspelt slug leaves the pair it meant reported as likely the same."""
+    slugs = {page.slug for page in pages}
+    out = []
+    for page in pages:
+        for other in page.not_same_as:
+            if other == page.slug:
+                message = f"'not_same_as' names this page itself ({other}); remove it"
+            elif other not in slugs:
+                message = (f"'not_same_as' names '{other}', which is no page in the papers "
+                           "folder; use the other page's file name without .md, or remove it")
+            else:
+                continue
+            out.append(Problem(page.path, page.not_same_as_line, message))
+    return tuple(out)
 
 
 def _in_content(path: str) -> str:
@@ -816,7 +838,8 @@ def check_reporting(project: Project) -> tuple[list[Problem], tuple[Problem, ...
         problems.append(Problem(f"{content}/{relative}", 1,
                                 "is no longer generated; run 'digest generate' to remove it"))
     problems += orphaned(the_plan)
-    return problems, the_plan.warnings + tuple(_duplicates(project, the_plan))
+    return problems, (the_plan.warnings + the_plan.stray_distinctions
+                      + tuple(_duplicates(project, the_plan)))
 
 
 def orphaned(the_plan: Plan) -> list[Problem]:

@@ -153,6 +153,27 @@ def test_a_bad_same_as_is_an_error_on_its_line(tmp_path, value, message):
     assert "Traceback" not in result.stderr
 
 
+def test_a_not_same_as_naming_no_other_page_is_a_warning_on_its_line(tmp_path):
+    root = split_digest(tmp_path)
+    add(root, NEW, "not_same_as", f"[{NEW}, {OLD}x]")  # itself, and a misspelt slug
+    page = root / "content/papers" / f"{NEW}.md"
+    # check says so, as it names likely duplicates; generate, which moves the line, does not.
+    for command in ("check", "generate", "check"):
+        line = next(n for n, text in enumerate(page.read_text("utf-8").split("\n"), 1)
+                    if text.startswith("not_same_as:"))
+        result = run_digest(root, command)
+        warnings = [w for w in result.stderr.splitlines() if "warning: 'not_same_as'" in w]
+        if command == "generate":
+            assert result.returncode == 0 and warnings == [], result.stderr
+            continue
+        assert warnings == [
+            f"content/papers/{NEW}.md:{line}: warning: 'not_same_as' names this page itself "
+            f"({NEW}); remove it",
+            f"content/papers/{NEW}.md:{line}: warning: 'not_same_as' names '{OLD}x', which is "
+            "no page in the papers folder; use the other page's file name without .md, or "
+            "remove it"], command
+
+
 def test_a_chain_of_same_as_is_refused(tmp_path):
     root = split_digest(tmp_path)
     add(root, OLD, "same_as", "spiking-networks-learn-sparse-codes")
