@@ -473,9 +473,10 @@ def plan(inputs: Inputs, site: SiteInfo, track: Track = _untracked,
 def _unknown_distinctions(pages: list[CuratedPage]) -> tuple[Problem, ...]:
     """A warning for each ``not_same_as`` entry that names no other page: it keeps apart
     nothing, and a misspelt slug leaves the pair it meant reported as likely the same."""
-    slugs = {page.slug for page in pages}
+    naming = [page for page in pages if page.not_same_as]
+    slugs = {page.slug for page in pages} if naming else set()  # a day's run: mostly none
     out = []
-    for page in pages:
+    for page in naming:
         for other in page.not_same_as:
             if other == page.slug:
                 message = f"'not_same_as' names this page itself ({other}); remove it"
