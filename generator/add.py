@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path, PurePath
 
 from .errors import DigestError, Problem
+from .fetch import source_name
 from .pipeline import Plan, load, plan, site_info, write_planned
 from .project import Project
 from .readers import SourceFile, hfpage, read_source, registry
@@ -38,7 +39,9 @@ def place(name: str, data: bytes, existing: dict[str, bytes], day: dt.date | Non
         day = SourceFile(name, data).name_date or _day_from_content(name, data, default_year)
     elif registry()[suffix] is hfpage.read_page:
         _same_day(name, data, day)
-    target = f"{day.isoformat()}-{STEM}{suffix}"
+    # A Hub JSON is named as 'digest fetch' names it: the same day fetched and added is then
+    # one file (refused below), and the daily job sees the day as fetched.
+    target = source_name(day) if suffix == ".json" else f"{day.isoformat()}-{STEM}{suffix}"
     if target in existing:
         raise DigestError.at(name, None, f"{folder}/{target} already exists; a listing of "
                                          f"{day} in this format is already in the digest")

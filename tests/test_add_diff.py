@@ -227,7 +227,7 @@ def test_add_reads_the_day_of_a_hub_json_and_refuses_one_of_several_days(tmp_pat
     single.write_text(text, "utf-8")
     result = run_digest(root, "add", str(single))
     assert result.returncode == 0, result.stderr
-    assert (root / "sources/2026-08-03-hf-papers.json").read_text("utf-8") == text
+    assert (root / "sources/2026-08-03-hf-daily.json").read_text("utf-8") == text
     assert (root / "content/dates/2026-08-03.md").exists()
 
     mixed = tmp_path / "mixed.json"
