@@ -37,6 +37,15 @@ def sample_copy() -> bytes:
     return data
 
 
+def refused(root: Path, file: Path, message: str, *args: str) -> None:
+    """``digest add FILE`` fails with ``message`` first, and writes nothing."""
+    before = tree(root)
+    result = run_digest(root, "add", str(file), *args)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == message
+    assert tree(root) == before
+
+
 def small_project(tmp_path: Path, **settings) -> Path:
     name, text = day_source(1, list(TITLES[:3]))
     root = make_project(tmp_path / "d", {name: text}, files={"topics.yml": VOCAB})
@@ -233,13 +242,8 @@ def test_add_reads_the_day_of_a_hub_json_and_refuses_one_of_several_days(tmp_pat
     mixed = tmp_path / "mixed.json"
     mixed.write_text(re.sub(r'("submittedOnDailyAt": *")2026-08-03', r"\g<1>2026-08-02",
                             text, count=1), "utf-8")
-    before = tree(root)
-    result = run_digest(root, "add", str(mixed))
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        "mixed.json: this file lists papers of several days (2026-08-02, 2026-08-03); pass "
-        "--date YYYY-MM-DD to say which day it is")
-    assert tree(root) == before
+    refused(root, mixed, "mixed.json: this file lists papers of several days (2026-08-02, "
+                         "2026-08-03); pass --date YYYY-MM-DD to say which day it is")
 
 
 def test_add_starts_an_empty_digest(tmp_path):
