@@ -241,17 +241,11 @@ def build(ctx: click.Context, site_dir: str) -> None:
     """Generate, then build the site with 'mkdocs build --strict'."""
     project = _project(ctx)
     orphans = pipeline.orphaned(_generate(project))
-    if orphans:
-        # Kept, they would be built linking days whose pages are gone: refused, as check
-        # (and so CI) refuses them.
-        for problem in orphans:
-            click.echo(str(problem), err=True)
-        click.echo(f"digest: the site was not built; {site_dir}/ is as it was, and content/ "
-                   "is up to date", err=True)
-        ctx.exit(1)
     # Material's end-of-life banner is printed on every build; the README covers it.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
+        if orphans:  # built, they would link days whose pages are gone: refused, as check is
+            raise DigestError(orphans)
         with replaced_tree(project.root / site_dir) as staging:
             result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
                                      "--site-dir", str(staging)], cwd=project.root, env=env)
